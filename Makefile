@@ -1,0 +1,42 @@
+# b2b_collections: `make run` serves the demo, `make test` runs lint and every test.
+# Both set everything up first (idempotent). See README.md.
+SHELL := /bin/bash
+export DB ?= b2b_demo
+export PORT ?= 8069
+export TEST_DB ?= b2b_test
+export BENCH_INVOICES ?= 20000
+
+.PHONY: help setup run test lint format stop wheel bench clean
+
+help:
+	@echo "make run    - set up, then serve Odoo with b2b_collections and demo data on http://localhost:$(PORT)"
+	@echo "make test   - set up, lint, then run every test on a fresh database"
+	@echo "make lint   - ruff + pylint-odoo"
+	@echo "make format - ruff format + fixes"
+	@echo "make wheel  - build the addon wheel into dist/"
+	@echo "make stop   - stop the private PostgreSQL cluster, if one was started"
+	@echo "make clean  - drop the demo/test databases (the cached Odoo and venv stay)"
+
+setup:
+	@tools/setup.sh
+
+run: setup
+	@tools/run.sh
+
+test: setup
+	@tools/test.sh
+
+lint: setup
+	@tools/lint.sh
+
+format: setup
+	@tools/lint.sh --fix
+
+wheel: setup
+	@source tools/.env && rm -rf dist && "$$VENV/bin/pip" wheel -q --no-deps -w dist ./b2b_collections && ls dist
+
+stop:
+	@tools/stop.sh
+
+clean: setup
+	@source tools/odoo.sh && for db in "$(DB)" "$(TEST_DB)" "$(TEST_DB)_e2e"; do drop_db "$$db"; done

@@ -1,0 +1,237 @@
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+OPEN_PAYMENT_STATES = ("not_paid", "partial")
+PAID_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+AGING_BUCKETS = ("not_due", "b1", "b2", "b3", "b4", "b5")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    b2b_collection_stage_id = fields.Many2one(
+        "b2b.collection.stage",
+        string="Collection Stage",
+        compute="_compute_b2b_collection_stage_id",
+        store=True,
+        readonly=False,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+    )
+    b2b_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        compute="_compute_b2b_collector_id",
+        store=True,
+        readonly=False,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+    )
+    b2b_days_overdue = fields.Integer(
+        string="Days Overdue",
+        compute="_compute_b2b_aging",
+        store=True,
+        copy=False,
+        help="Days since the due date of the oldest unpaid instalment "
+        "(refreshed every night).",
+    )
+    b2b_aging_bucket = fields.Selection(
+        selection="_selection_b2b_aging_bucket",
+        string="Aging Bucket",
+        compute="_compute_b2b_aging",
+        store=True,
+        copy=False,
+    )
+    b2b_note_ids = fields.Many2many(
+        "b2b.collection.note",
+        "b2b_collection_note_account_move_rel",
+        "move_id",
+        "note_id",
+        string="Call Notes",
+        copy=False,
+    )
+    b2b_last_contact_date = fields.Date(
+        string="Last Contact",
+        compute="_compute_b2b_last_contact_date",
+        store=True,
+        copy=False,
+    )
+    b2b_next_action_date = fields.Date(string="Next Action", copy=False, tracking=True)
+    b2b_disputed = fields.Boolean(string="Disputed", copy=False, tracking=True)
+    b2b_dispute_reason = fields.Text(string="Dispute Reason", copy=False)
+    b2b_dispute_date = fields.Date(string="Disputed Since", copy=False)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _selection_b2b_aging_bucket(self):
+        b1, b2, b3, b4 = self.env.company._b2b_aging_bounds()
+        return [
+            ("not_due", _("Not due")),
+            ("b1", f"1-{b1}"),
+            ("b2", f"{b1 + 1}-{b2}"),
+            ("b3", f"{b2 + 1}-{b3}"),
+            ("b4", f"{b3 + 1}-{b4}"),
+            ("b5", f"{b4}+"),
+        ]
+
+    @api.model
+    def _b2b_bucket_for(self, days, bounds):
+        """Bucket key of an open invoice ``days`` overdue, for ``bounds``."""
+        if days <= 0:
+            return "not_due"
+        for key, bound in zip(AGING_BUCKETS[1:], bounds):
+            if days <= bound:
+                return key
+        return "b5"
+
+    def _b2b_is_open_invoice(self):
+        self.ensure_one()
+        return (
+            self.move_type == "out_invoice"
+            and self.state == "posted"
+            and self.payment_state in OPEN_PAYMENT_STATES
+        )
+
+    # ----------------------------------------------------------------- computes
+
+    @api.depends("state", "move_type", "payment_state", "b2b_disputed")
+    def _compute_b2b_collection_stage_id(self):
+        stage_model = self.env["b2b.collection.stage"]
+        current = stage_model._b2b_stage("current")
+        disputed = stage_model._b2b_stage("disputed")
+        resolved = stage_model._b2b_stage("resolved")
+        for move in self:
+            stage = move.b2b_collection_stage_id
+            if move.move_type != "out_invoice" or move.state != "posted":
+                move.b2b_collection_stage_id = False
+            elif move.payment_state in PAID_PAYMENT_STATES:
+                if stage and stage != current and not stage.is_closed:
+                    move.b2b_collection_stage_id = resolved or stage
+                elif not stage:
+                    move.b2b_collection_stage_id = current
+            elif move.b2b_disputed and disputed:
+                move.b2b_collection_stage_id = disputed
+            elif not stage or (stage == disputed and not move.b2b_disputed):
+                move.b2b_collection_stage_id = current
+
+    @api.depends("commercial_partner_id.b2b_collector_id")
+    def _compute_b2b_collector_id(self):
+        for move in self:
+            if move.move_type in ("out_invoice", "out_refund"):
+                partner = move.commercial_partner_id
+                move.b2b_collector_id = (
+                    partner.b2b_collector_id
+                    or move.b2b_collector_id
+                    or move.company_id.b2b_default_collector_id
+                )
+            else:
+                move.b2b_collector_id = False
+
+    @api.depends(
+        "state",
+        "move_type",
+        "payment_state",
+        "line_ids.date_maturity",
+        "line_ids.amount_residual",
+    )
+    def _compute_b2b_aging(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            if not move._b2b_is_open_invoice():
+                move.b2b_days_overdue = 0
+                move.b2b_aging_bucket = False
+                continue
+            maturities = [
+                line.date_maturity
+                for line in move.line_ids
+                if line.account_type == "asset_receivable"
+                and not line.reconciled
+                and line.date_maturity
+            ]
+            due = min(maturities, default=move.invoice_date_due or today)
+            days = max(0, (today - due).days)
+            move.b2b_days_overdue = days
+            move.b2b_aging_bucket = self._b2b_bucket_for(
+                days, move.company_id._b2b_aging_bounds()
+            )
+
+    @api.depends("b2b_note_ids.date")
+    def _compute_b2b_last_contact_date(self):
+        for move in self:
+            dates = move.b2b_note_ids.mapped("date")
+            move.b2b_last_contact_date = max(dates).date() if dates else False
+
+    # ------------------------------------------------------------------ actions
+
+    def action_b2b_log_call(self):
+        self.ensure_one()
+        return self.commercial_partner_id.with_context(
+            default_invoice_ids=self.ids, default_company_id=self.company_id.id
+        ).action_b2b_log_call()
+
+    # --------------------------------------------------------- business methods
+
+    @api.model
+    def _b2b_refresh_aging(self, companies=None):
+        """Recompute days overdue and buckets of every open customer invoice in one
+        UPDATE. Run nightly (the figures move with the calendar) and when a
+        company changes its bucket boundaries. Only changed rows are written."""
+        self.env["account.move"].flush_model()
+        self.env["account.move.line"].flush_model()
+        self.env["res.company"].flush_model()
+        today = fields.Date.context_today(self)
+        company_filter = (
+            SQL("AND m.company_id IN %s", tuple(companies.ids)) if companies else SQL()
+        )
+        days = SQL("GREATEST(0, %s - due.maturity)", today)
+        rows = self.env.execute_query(
+            SQL(
+                """
+            WITH due AS (
+                SELECT m.id, m.company_id, MIN(l.date_maturity) AS maturity
+                  FROM account_move m
+                  JOIN account_move_line l ON l.move_id = m.id
+                  JOIN account_account a ON a.id = l.account_id
+                 WHERE m.move_type = 'out_invoice'
+                   AND m.state = 'posted'
+                   AND m.payment_state IN %(open_states)s
+                   AND a.account_type = 'asset_receivable'
+                   AND NOT l.reconciled
+                   %(company_filter)s
+              GROUP BY m.id, m.company_id
+            ), target AS (
+                SELECT due.id, %(days)s AS days,
+                       CASE WHEN %(days)s <= 0 THEN 'not_due'
+                            WHEN %(days)s <= c.b2b_aging_bucket_1 THEN 'b1'
+                            WHEN %(days)s <= c.b2b_aging_bucket_2 THEN 'b2'
+                            WHEN %(days)s <= c.b2b_aging_bucket_3 THEN 'b3'
+                            WHEN %(days)s <= c.b2b_aging_bucket_4 THEN 'b4'
+                            ELSE 'b5' END AS bucket
+                  FROM due JOIN res_company c ON c.id = due.company_id
+            )
+            UPDATE account_move m
+               SET b2b_days_overdue = target.days, b2b_aging_bucket = target.bucket
+              FROM target
+             WHERE m.id = target.id
+               AND (m.b2b_days_overdue IS DISTINCT FROM target.days
+                    OR m.b2b_aging_bucket IS DISTINCT FROM target.bucket)
+         RETURNING m.id
+            """,
+                open_states=OPEN_PAYMENT_STATES,
+                company_filter=company_filter,
+                days=days,
+            )
+        )
+        self.env["account.move"].invalidate_model(
+            ["b2b_days_overdue", "b2b_aging_bucket"]
+        )
+        return len(rows)
+
+    @api.model
+    def _cron_b2b_refresh_aging(self):
+        count = self._b2b_refresh_aging()
+        self.env["ir.cron"]._notify_progress(done=count, remaining=0)

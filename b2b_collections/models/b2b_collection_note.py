@@ -1,0 +1,328 @@
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_amount, format_date
+
+from .res_partner import CHANNELS
+
+OUTCOMES = [
+    ("reached", "Reached"),
+    ("no_answer", "No answer"),
+    ("left_message", "Left message"),
+    ("promised", "Promised to pay"),
+    ("disputed", "Disputed"),
+    ("refused", "Refused to pay"),
+    ("wrong_contact", "Wrong contact"),
+    ("paid", "Says paid"),
+]
+
+
+class B2bCollectionNote(models.Model):
+    """A contact with a customer about its debt: a call, an email, a meeting...
+    Promises to pay and disputes are recorded here and drive the invoices'
+    stages and the collector's follow-up activities."""
+
+    _name = "b2b.collection.note"
+    _description = "Collections Call Note"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        check_company=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        string="Spoke With",
+        check_company=True,
+        domain="[('parent_id', '=', partner_id)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    invoice_ids = fields.Many2many(
+        "account.move",
+        "b2b_collection_note_account_move_rel",
+        "note_id",
+        "move_id",
+        string="Invoices",
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id),"
+        " ('move_type', 'in', ('out_invoice', 'out_refund')),"
+        " ('state', '=', 'posted')]",
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    user_id = fields.Many2one(
+        "res.users", string="Author", required=True, default=lambda self: self.env.user
+    )
+    channel = fields.Selection(CHANNELS, required=True, default="phone")
+    direction = fields.Selection(
+        [("outbound", "Outbound"), ("inbound", "Inbound")],
+        required=True,
+        default="outbound",
+    )
+    outcome = fields.Selection(OUTCOMES, required=True)
+    summary = fields.Text()
+    promise_date = fields.Date(string="Promised Date")
+    promise_amount = fields.Monetary(string="Promised Amount")
+    next_followup_date = fields.Date(string="Next Follow-up")
+    duration = fields.Float(help="Length of the contact, in hours.")
+    activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
+
+    # -------------------------------------------------------------- constraints
+
+    @api.constrains("outcome", "promise_date", "promise_amount", "date")
+    def _check_promise(self):
+        for note in self:
+            if note.outcome == "promised" and not (
+                note.promise_date and note.promise_amount
+            ):
+                raise ValidationError(
+                    _("A promise to pay needs a promised date and a promised amount.")
+                )
+            if (
+                note.promise_amount
+                and note.currency_id.compare_amounts(note.promise_amount, 0.0) <= 0
+            ):
+                raise ValidationError(
+                    _(
+                        "The promised amount must be positive (got %(amount)s).",
+                        amount=note.promise_amount,
+                    )
+                )
+            if note.promise_date and note.promise_date < note._b2b_call_day():
+                raise ValidationError(
+                    _(
+                        "The promised date %(promise)s is before the call "
+                        "(%(call)s): a promise cannot be in the past.",
+                        promise=format_date(self.env, note.promise_date),
+                        call=format_date(self.env, note._b2b_call_day()),
+                    )
+                )
+
+    @api.constrains("next_followup_date", "date")
+    def _check_next_followup_date(self):
+        for note in self:
+            if (
+                note.next_followup_date
+                and note.next_followup_date < note._b2b_call_day()
+            ):
+                raise ValidationError(
+                    _("The next follow-up date cannot be before the call.")
+                )
+
+    @api.constrains("duration")
+    def _check_duration(self):
+        if any(note.duration < 0 for note in self):
+            raise ValidationError(_("The duration of a call cannot be negative."))
+
+    @api.constrains("outcome", "invoice_ids")
+    def _check_dispute_invoices(self):
+        for note in self:
+            if note.outcome == "disputed" and not note.invoice_ids.filtered(
+                lambda m: m.move_type == "out_invoice"
+            ):
+                raise ValidationError(_("Choose the invoices the customer disputes."))
+
+    @api.constrains("partner_id", "invoice_ids", "contact_id")
+    def _check_partner_consistency(self):
+        for note in self:
+            if note.partner_id != note.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    _(
+                        "Log the call on the customer %(customer)s, not on its "
+                        "contact %(contact)s.",
+                        customer=note.partner_id.commercial_partner_id.display_name,
+                        contact=note.partner_id.display_name,
+                    )
+                )
+            foreign = note.invoice_ids.filtered(
+                lambda m, p=note.partner_id: m.commercial_partner_id != p
+            )
+            if foreign:
+                raise ValidationError(
+                    _(
+                        "Invoices %(invoices)s are not invoices of %(customer)s.",
+                        invoices=", ".join(foreign.mapped("name")),
+                        customer=note.partner_id.display_name,
+                    )
+                )
+            if (
+                note.contact_id
+                and note.contact_id.commercial_partner_id != note.partner_id
+            ):
+                raise ValidationError(
+                    _(
+                        "%(contact)s does not work for %(customer)s.",
+                        contact=note.contact_id.display_name,
+                        customer=note.partner_id.display_name,
+                    )
+                )
+
+    # ----------------------------------------------------------------- computes
+
+    @api.depends("partner_id", "outcome", "date")
+    def _compute_display_name(self):
+        outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+        for note in self:
+            note.display_name = _(
+                "%(customer)s: %(outcome)s (%(date)s)",
+                customer=note.partner_id.display_name or "",
+                outcome=outcomes.get(note.outcome, ""),
+                date=format_date(self.env, note.date),
+            )
+
+    # ------------------------------------------------------------------- CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        notes = super().create(vals_list)
+        notes._b2b_apply()
+        return notes
+
+    # --------------------------------------------------------- business methods
+
+    def _b2b_call_day(self):
+        self.ensure_one()
+        return fields.Date.context_today(self, self.date or fields.Datetime.now())
+
+    def _b2b_collector(self):
+        self.ensure_one()
+        return (
+            self.partner_id.b2b_collector_id
+            or self.company_id.b2b_default_collector_id
+            or self.user_id
+        )
+
+    def _b2b_concerned_invoices(self):
+        """The invoices the note is about; the customer's open overdue invoices
+        of the company when none was chosen."""
+        self.ensure_one()
+        if self.invoice_ids:
+            return self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        return self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("b2b_days_overdue", ">", 0),
+            ]
+        )
+
+    def _b2b_apply(self):
+        """Effects of new notes: chatter messages, stages, dispute flags,
+        next action dates and the collector's follow-up activity."""
+        stage_model = self.env["b2b.collection.stage"]
+        promise_stage = stage_model._b2b_stage("promise")
+        for note in self:
+            body = note._b2b_message_body()
+            note.partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+            for invoice in note.invoice_ids:
+                invoice.message_post(body=body, subtype_xmlid="mail.mt_note")
+            invoices = note._b2b_concerned_invoices()
+            if note.outcome == "promised":
+                movable = invoices.filtered(
+                    lambda m: not (
+                        m.b2b_collection_stage_id.is_agency
+                        or m.b2b_collection_stage_id.is_legal
+                        or m.b2b_collection_stage_id.is_closed
+                        or m.b2b_disputed
+                    )
+                )
+                if promise_stage:
+                    movable.b2b_collection_stage_id = promise_stage
+            elif note.outcome == "disputed":
+                invoices.write(
+                    {
+                        "b2b_disputed": True,
+                        "b2b_dispute_reason": note.summary
+                        or _(
+                            "Disputed on a call of %(date)s", date=note._b2b_call_day()
+                        ),
+                        "b2b_dispute_date": note._b2b_call_day(),
+                    }
+                )
+            next_action = note.next_followup_date or note.promise_date
+            if next_action:
+                note.partner_id.b2b_next_action_date = next_action
+                invoices.b2b_next_action_date = next_action
+                note.activity_id = note._b2b_schedule_activity(next_action)
+
+    def _b2b_schedule_activity(self, deadline):
+        self.ensure_one()
+        if self.outcome == "promised" and deadline == self.promise_date:
+            summary = _(
+                "Check payment of %(amount)s promised by %(customer)s",
+                amount=format_amount(self.env, self.promise_amount, self.currency_id),
+                customer=self.partner_id.display_name,
+            )
+        else:
+            summary = _(
+                "Follow up with %(customer)s", customer=self.partner_id.display_name
+            )
+        activity_type = self.company_id.b2b_activity_type_id or self.env.ref(
+            "b2b_collections.mail_activity_type_collection_followup"
+        )
+        return self.partner_id.activity_schedule(
+            activity_type_id=activity_type.id,
+            date_deadline=deadline,
+            summary=summary,
+            note=escape(self.summary or ""),
+            user_id=self._b2b_collector().id,
+        )
+
+    def _b2b_message_body(self):
+        self.ensure_one()
+        channel = dict(CHANNELS)[self.channel]
+        outcome = dict(self._fields["outcome"]._description_selection(self.env))[
+            self.outcome
+        ]
+        lines = [
+            Markup("<b>%s</b>")
+            % _(
+                "%(channel)s (%(direction)s) by %(author)s: %(outcome)s",
+                channel=channel,
+                direction=dict(self._fields["direction"].selection)[
+                    self.direction
+                ].lower(),
+                author=self.user_id.name,
+                outcome=outcome,
+            )
+        ]
+        if self.contact_id:
+            lines.append(_("Spoke with %(contact)s", contact=self.contact_id.name))
+        if self.outcome == "promised":
+            lines.append(
+                _(
+                    "Promised %(amount)s by %(date)s",
+                    amount=format_amount(
+                        self.env, self.promise_amount, self.currency_id
+                    ),
+                    date=format_date(self.env, self.promise_date),
+                )
+            )
+        if self.invoice_ids:
+            lines.append(
+                _(
+                    "Invoices: %(names)s",
+                    names=", ".join(self.invoice_ids.mapped("name")),
+                )
+            )
+        if self.next_followup_date:
+            lines.append(
+                _(
+                    "Next follow-up: %(date)s",
+                    date=format_date(self.env, self.next_followup_date),
+                )
+            )
+        if self.summary:
+            lines.append(self.summary)
+        return Markup("<br/>").join(escape(line) for line in lines)

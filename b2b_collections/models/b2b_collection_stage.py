@@ -1,0 +1,65 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class B2bCollectionStage(models.Model):
+    _name = "b2b.collection.stage"
+    _description = "Collection Stage"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(
+        default=10,
+        help="Order of escalation: the higher, the more advanced. The stage of a "
+        "customer is the most advanced stage of its open invoices.",
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        help="Leave empty to share the stage between all companies.",
+    )
+    description = fields.Text(translate=True)
+    fold = fields.Boolean(string="Folded in Kanban")
+    pause_reminders = fields.Boolean(
+        help="Invoices in this stage receive no automatic reminder."
+    )
+    is_agency = fields.Boolean(
+        string="Agency", help="The debt is placed with a collection agency."
+    )
+    is_legal = fields.Boolean(string="Legal", help="The debt is in legal proceedings.")
+    is_closed = fields.Boolean(
+        string="Closed", help="Collection work on the debt is finished."
+    )
+
+    @api.model
+    def _b2b_stage(self, code):
+        """The default stage ``code`` (current, disputed, promise, resolved...),
+        or an empty recordset when it was deleted."""
+        stage = self.env.ref(
+            f"b2b_collections.b2b_collection_stage_{code}", raise_if_not_found=False
+        )
+        return stage if stage and stage._name == self._name else self.browse()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        if not self:
+            return
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [("b2b_collection_stage_id", "in", self.ids)],
+                ["b2b_collection_stage_id"],
+                ["__count"],
+            )
+        )
+        if moves:
+            raise UserError(
+                _(
+                    "You cannot delete a stage that invoices are in (%(stages)s). "
+                    "Move the invoices to another stage or archive the stage instead.",
+                    stages=", ".join(
+                        f"{stage.name}: {count}" for stage, count in moves
+                    ),
+                )
+            )

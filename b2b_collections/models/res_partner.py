@@ -1,0 +1,181 @@
+from odoo import _, api, fields, models
+
+CHANNELS = [
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("letter", "Letter"),
+    ("meeting", "Meeting"),
+    ("portal", "Portal"),
+    ("sms", "SMS"),
+]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    b2b_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        tracking=True,
+        help="User who works this customer's overdue debt.",
+    )
+    b2b_collection_contact_id = fields.Many2one(
+        "res.partner",
+        string="Collections Contact",
+        domain="[('parent_id', '=', id), ('type', '!=', 'private')]",
+        help="Person at the customer who receives reminders and calls "
+        "(usually accounts payable).",
+    )
+    b2b_do_not_contact = fields.Boolean(string="Do Not Contact", tracking=True)
+    b2b_do_not_contact_reason = fields.Char(string="Do-Not-Contact Reason")
+    b2b_preferred_channel = fields.Selection(CHANNELS, string="Preferred Channel")
+    b2b_next_action_date = fields.Date(
+        string="Next Action",
+        tracking=True,
+        help="Day the customer comes back into the worklist.",
+    )
+    b2b_invoice_ids = fields.One2many(
+        "account.move",
+        "commercial_partner_id",
+        string="Collectable Invoices",
+        domain=[("move_type", "=", "out_invoice"), ("state", "=", "posted")],
+    )
+    b2b_note_ids = fields.One2many("b2b.collection.note", "partner_id", "Call Notes")
+    b2b_collection_stage_id = fields.Many2one(
+        "b2b.collection.stage",
+        string="Collection Stage",
+        compute="_compute_b2b_collection_stage_id",
+        store=True,
+        index="btree_not_null",
+        group_expand="_read_group_b2b_collection_stage_ids",
+        help="Most advanced stage of the customer's open invoices.",
+    )
+    b2b_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_b2b_totals", string="Collections Currency"
+    )
+    b2b_amount_open = fields.Monetary(
+        string="Open Balance",
+        compute="_compute_b2b_totals",
+        currency_field="b2b_currency_id",
+        help="Open receivable of the current company: unpaid invoices minus "
+        "unapplied credit notes and payments.",
+    )
+    b2b_amount_overdue = fields.Monetary(
+        string="Overdue",
+        compute="_compute_b2b_totals",
+        currency_field="b2b_currency_id",
+        help="Unpaid amount past due, net of unapplied credit notes and payments.",
+    )
+    b2b_oldest_overdue_days = fields.Integer(
+        string="Oldest Overdue (days)", compute="_compute_b2b_totals"
+    )
+    b2b_overdue_invoice_count = fields.Integer(
+        string="Overdue Invoices", compute="_compute_b2b_totals"
+    )
+    b2b_note_count = fields.Integer(
+        string="Call Notes Count", compute="_compute_b2b_note_count"
+    )
+
+    # ----------------------------------------------------------------- computes
+
+    @api.depends(
+        "b2b_invoice_ids.b2b_collection_stage_id",
+        "b2b_invoice_ids.payment_state",
+    )
+    def _compute_b2b_collection_stage_id(self):
+        stages = {}
+        if self.ids:
+            groups = (
+                self.env["account.move"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("commercial_partner_id", "in", self.ids),
+                        ("move_type", "=", "out_invoice"),
+                        ("state", "=", "posted"),
+                        ("payment_state", "in", ("not_paid", "partial")),
+                        ("b2b_collection_stage_id", "!=", False),
+                    ],
+                    ["commercial_partner_id", "b2b_collection_stage_id"],
+                )
+            )
+            for partner, stage in groups:
+                best = stages.get(partner.id)
+                if not best or (stage.sequence, stage.id) > (best.sequence, best.id):
+                    stages[partner.id] = stage
+        for partner in self:
+            partner.b2b_collection_stage_id = stages.get(
+                partner._origin.id or partner.id
+            )
+
+    @api.model
+    def _read_group_b2b_collection_stage_ids(self, stages, domain):
+        return stages.search([])
+
+    @api.depends_context("company")
+    def _compute_b2b_totals(self):
+        company = self.env.company
+        figures = self.env["b2b.collection.worklist"]._b2b_figures(
+            self._origin.ids, company
+        )
+        for partner in self:
+            row = figures.get(partner._origin.id, {})
+            partner.b2b_currency_id = company.currency_id
+            partner.b2b_amount_open = row.get("amount_open", 0.0)
+            partner.b2b_amount_overdue = row.get("amount_overdue", 0.0)
+            partner.b2b_oldest_overdue_days = row.get("oldest_overdue_days", 0)
+            partner.b2b_overdue_invoice_count = row.get("overdue_count", 0)
+
+    def _compute_b2b_note_count(self):
+        counts = dict(
+            self.env["b2b.collection.note"]._read_group(
+                [("partner_id", "in", self._origin.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.b2b_note_count = counts.get(partner._origin, 0)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_b2b_log_call(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        ctx = {
+            "default_partner_id": partner.id,
+            "default_channel": partner.b2b_preferred_channel or "phone",
+            "default_contact_id": partner.b2b_collection_contact_id.id,
+            **self.env.context,
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Log a Call"),
+            "res_model": "b2b.collection.note",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": ctx,
+        }
+
+    def action_b2b_open_overdue_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "b2b_collections.account_move_action_overdue"
+        )
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("b2b_days_overdue", ">", 0),
+        ]
+        action["context"] = {"create": False}
+        return action
+
+    def action_b2b_open_notes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "b2b_collections.b2b_collection_note_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action

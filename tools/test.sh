@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make test: lint, then every test (addon tests in Odoo through pytest-odoo, browser
+# tours in headless Chromium, end-to-end JSON-RPC and packaging tests) on a fresh
+# database cloned from a template whose web assets are already built.
+set -euo pipefail
+STEP=test
+source "$(dirname "$0")/odoo.sh"
+TEST_DB=${TEST_DB:-b2b_test}
+E2E_DB="${TEST_DB}_e2e"
+LOGDIR="$DATA_DIR/logs"
+mkdir -p "$LOGDIR"
+
+if [ "${SKIP_LINT:-}" = "" ]; then
+    "$ROOT/tools/lint.sh"
+fi
+
+tmpl=$(template_db)
+say "fresh database $TEST_DB from $tmpl; installing b2b_collections with its demo data"
+clone_db "$tmpl" "$TEST_DB"
+odoo -d "$TEST_DB" -i b2b_collections --stop-after-init --no-http --log-level=warn \
+    >"$LOGDIR/install.log" 2>&1 || { tail -40 "$LOGDIR/install.log"; die "installing b2b_collections failed"; }
+if grep -E " (ERROR|CRITICAL) |demo data failed to install" "$LOGDIR/install.log"; then
+    die "the installation logged errors (see above)"
+fi
+clone_db "$TEST_DB" "$E2E_DB"
+
+say "running the tests"
+export B2B_ODOO_CONF="$CONF" B2B_ODOO_BIN="$ODOO_BIN" B2B_E2E_DB="$E2E_DB" B2B_ROOT="$ROOT"
+set +e
+(cd "$ROOT" && "$VENV/bin/pytest" -p no:cacheprovider -rfEs \
+    --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http --odoo-log-level=warn \
+    b2b_collections tests "$@") 2>&1 | tee "$LOGDIR/pytest.log"
+rc=${PIPESTATUS[0]}
+set -e
+# Browser tests skip themselves (exit status 0) without Chromium or websocket-client:
+# here that is a failure.
+if grep -qE "Chrome executable not found|websocket-client module is not installed|Browser tests? (were )?skipped" "$LOGDIR/pytest.log"; then
+    die "browser tests were skipped: install chromium and websocket-client (make setup does both)"
+fi
+[ "$rc" = 0 ] || die "tests failed (exit status $rc)"
+say "all tests passed"
