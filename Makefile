@@ -24,7 +24,7 @@ run: setup
 	@tools/run.sh
 
 test: setup
-	@tools/test.sh
+	@tools/test.sh $(ARGS)
 
 lint: setup
 	@tools/lint.sh

@@ -26,7 +26,13 @@ drop_db() {
 clone_db() {  # clone_db <template> <new>: database and filestore
     drop_db "$2"
     psql -X -q -d postgres -c "select pg_terminate_backend(pid) from pg_stat_activity where datname = '$1'" >/dev/null
-    createdb -T "$1" "$2"
+    # createdb refuses while another session reads the template: retry a while.
+    local try
+    for try in $(seq 1 30); do
+        createdb -T "$1" "$2" 2>/dev/null && break
+        [ "$try" = 30 ] && die "could not create $2 from $1 (is something connected to $1?)"
+        sleep 2
+    done
     if [ -d "$DATA_DIR/filestore/$1" ]; then
         mkdir -p "$DATA_DIR/filestore"
         cp -a "$DATA_DIR/filestore/$1" "$DATA_DIR/filestore/$2"

@@ -25,16 +25,19 @@ fi
 clone_db "$TEST_DB" "$E2E_DB"
 
 say "running the tests"
+# Arguments narrow the run (make test ARGS="b2b_collections/tests/test_note.py -k promise").
+PYTEST_ARGS=("$@")
+[ ${#PYTEST_ARGS[@]} -gt 0 ] || PYTEST_ARGS=(b2b_collections tests)
 export B2B_ODOO_CONF="$CONF" B2B_ODOO_BIN="$ODOO_BIN" B2B_E2E_DB="$E2E_DB" B2B_ROOT="$ROOT"
 set +e
 (cd "$ROOT" && "$VENV/bin/pytest" -p no:cacheprovider -rfEs \
     --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http --odoo-log-level=warn \
-    b2b_collections tests "$@") 2>&1 | tee "$LOGDIR/pytest.log"
+    "${PYTEST_ARGS[@]}") 2>&1 | tee "$LOGDIR/pytest-$TEST_DB.log"
 rc=${PIPESTATUS[0]}
 set -e
 # Browser tests skip themselves (exit status 0) without Chromium or websocket-client:
 # here that is a failure.
-if grep -qE "Chrome executable not found|websocket-client module is not installed|Browser tests? (were )?skipped" "$LOGDIR/pytest.log"; then
+if grep -qE "Chrome executable not found|websocket-client module is not installed|Browser tests? (were )?skipped" "$LOGDIR/pytest-$TEST_DB.log"; then
     die "browser tests were skipped: install chromium and websocket-client (make setup does both)"
 fi
 [ "$rc" = 0 ] || die "tests failed (exit status $rc)"
