@@ -75,7 +75,7 @@ class AccountMove(models.Model):
             ("b2", f"{b1 + 1}-{b2}"),
             ("b3", f"{b2 + 1}-{b3}"),
             ("b4", f"{b3 + 1}-{b4}"),
-            ("b5", f"{b4}+"),
+            ("b5", f"{b4 + 1}+"),
         ]
 
     @api.model
@@ -118,7 +118,7 @@ class AccountMove(models.Model):
             elif not stage or (stage == disputed and not move.b2b_disputed):
                 move.b2b_collection_stage_id = current
 
-    @api.depends("commercial_partner_id.b2b_collector_id")
+    @api.depends("commercial_partner_id.b2b_collector_id", "company_id")
     def _compute_b2b_collector_id(self):
         for move in self:
             if move.move_type in ("out_invoice", "out_refund"):

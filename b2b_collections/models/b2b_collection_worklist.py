@@ -15,6 +15,29 @@ class B2bCollectionWorklist(models.Model):
     _auto = False
     _order = "priority desc, amount_overdue desc, partner_id"
     _rec_name = "partner_id"
+    # Fields read by the query: flushed before any search or read.
+    _depends = {
+        "account.move.line": [
+            "partner_id",
+            "company_id",
+            "move_id",
+            "account_id",
+            "parent_state",
+            "reconciled",
+            "amount_residual",
+            "date_maturity",
+        ],
+        "account.account": ["account_type"],
+        "res.partner": [
+            "commercial_partner_id",
+            "b2b_collector_id",
+            "b2b_collection_stage_id",
+            "b2b_next_action_date",
+            "b2b_do_not_contact",
+        ],
+        "res.company": ["currency_id", "b2b_default_collector_id"],
+        "b2b.collection.note": ["partner_id", "company_id", "date"],
+    }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)

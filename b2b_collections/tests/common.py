@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import date
 
 from odoo.fields import Command
@@ -56,6 +57,14 @@ class B2bCollectionsCase(AccountTestInvoicingCommon):
     def get_default_groups(cls):
         groups = super().get_default_groups()
         return groups | cls.env.ref("b2b_collections.group_b2b_collection_manager")
+
+    @contextmanager
+    def assertRaisesText(self, exception, pattern):
+        """assertRaises (which rolls back to a savepoint, as a failed RPC call
+        rolls back its transaction) plus a check of the message."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        self.assertRegex(str(catcher.exception), pattern)
 
     @classmethod
     def stage(cls, code):

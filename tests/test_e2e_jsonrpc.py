@@ -1,0 +1,406 @@
+"""End-to-end: the Collections workbench driven over HTTP/JSON-RPC, as an outside
+client or the web client does it, against a separately started Odoo server on a
+copy of the demo database (see conftest.py).
+
+Each test works on its own demo customer of Clara's so that the tests do not
+depend on each other's writes."""
+
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+WORKLIST = "b2b.collection.worklist"
+NOTE = "b2b.collection.note"
+STAGE = "b2b.collection.stage"
+VALIDATION_ERROR = "odoo.exceptions.ValidationError"
+ACCESS_ERROR = "odoo.exceptions.AccessError"
+WORKLIST_FIELDS = [
+    "partner_id",
+    "collector_id",
+    "stage_id",
+    "amount_overdue",
+    "priority",
+    "next_action_date",
+    "needs_action",
+    "do_not_contact",
+]
+OPEN_OVERDUE_INVOICES = [
+    ("move_type", "=", "out_invoice"),
+    ("state", "=", "posted"),
+    ("payment_state", "in", ["not_paid", "partial"]),
+    ("b2b_days_overdue", ">", 0),
+]
+# The server computes "today" in the user's timezone: allow a day either way.
+TODAY = date.today()
+
+
+def _date(value):
+    return date.fromisoformat(value) if value else None
+
+
+def _id(many2one):
+    return many2one[0] if many2one else False
+
+
+def _xmlid(admin, xmlid):
+    module, name = xmlid.split(".")
+    return admin.call("ir.model.data", "check_object_reference", module, name)[1]
+
+
+@pytest.fixture(scope="module")
+def stages(admin):
+    return {
+        code: _xmlid(admin, f"b2b_collections.b2b_collection_stage_{code}")
+        for code in ("current", "reminded", "final_notice", "promise")
+    }
+
+
+@pytest.fixture(scope="module")
+def clara_customers(clara, stages):
+    """Clara's customers that need action, can be called, and whose invoices are
+    at most in final notice (none disputed, with an agency or in legal), read
+    once before any test writes: each test takes its own."""
+    early = {stages["current"], stages["reminded"], stages["final_notice"], False}
+    rows = clara.search_read(
+        WORKLIST,
+        [("needs_action", "=", True), ("collector_id", "=", clara.uid)],
+        WORKLIST_FIELDS,
+    )
+    customers = [
+        row["partner_id"][0]
+        for row in rows
+        if not row["do_not_contact"] and _id(row["stage_id"]) in early
+    ]
+    assert len(customers) >= 7, f"too few demo customers of Clara to work on: {rows}"
+    return customers
+
+
+def _worklist_row(rpc, partner_id):
+    rows = rpc.search_read(WORKLIST, [("partner_id", "=", partner_id)], WORKLIST_FIELDS)
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def _promise(partner_id, **values):
+    return {
+        "partner_id": partner_id,
+        "outcome": "promised",
+        "channel": "phone",
+        "promise_amount": 1250.0,
+        "promise_date": (TODAY + timedelta(days=10)).isoformat(),
+        **values,
+    }
+
+
+# ------------------------------------------------------------------ 1. worklist
+
+
+def test_needs_action_worklist_is_ordered_by_priority(clara):
+    rows = clara.search_read(WORKLIST, [("needs_action", "=", True)], WORKLIST_FIELDS)
+    assert len(rows) >= 10, rows
+    priorities = [row["priority"] for row in rows]
+    assert priorities == sorted(priorities, reverse=True), priorities
+    assert priorities[0] > priorities[-1]
+    for row in rows:
+        assert row["partner_id"], row
+        assert row["amount_overdue"] > 0, row
+        assert row["needs_action"] is True, row
+        next_action = _date(row["next_action_date"])
+        assert next_action is None or next_action <= TODAY + timedelta(days=1), row
+
+    # Customers with a next action planned later are overdue but wait: the demo
+    # has one (a follow-up call in three days); it is not in the list.
+    needing = {row["partner_id"][0] for row in rows}
+    waiting = [
+        row
+        for row in clara.search_read(
+            WORKLIST,
+            [("amount_overdue", ">", 0), ("needs_action", "=", False)],
+            WORKLIST_FIELDS,
+        )
+        if row["next_action_date"]
+        and _date(row["next_action_date"]) > TODAY + timedelta(days=1)
+    ]
+    assert waiting, "the demo's planned follow-up is missing from the worklist"
+    assert not needing & {row["partner_id"][0] for row in waiting}
+
+
+def test_my_customers_filter_returns_only_the_collectors_customers(clara, omar):
+    everyone = clara.search_read(WORKLIST, [], WORKLIST_FIELDS)
+    mine = clara.search_read(
+        WORKLIST, [("collector_id", "=", clara.uid)], WORKLIST_FIELDS
+    )
+    assert mine, "Clara has no customer in the demo worklist"
+    assert {_id(row["collector_id"]) for row in mine} == {clara.uid}
+    # Omar's customers are in the worklist too, but not in Clara's.
+    assert any(_id(row["collector_id"]) == omar.uid for row in everyone)
+    assert len(mine) < len(everyone)
+    # Exactly the worklist customers whose collector is Clara.
+    partners = clara.call(
+        "res.partner",
+        "read",
+        [row["partner_id"][0] for row in everyone],
+        ["b2b_collector_id"],
+    )
+    expected = {p["id"] for p in partners if _id(p["b2b_collector_id"]) == clara.uid}
+    assert {row["partner_id"][0] for row in mine} == expected
+
+
+# ------------------------------------------------------------- 2. promise to pay
+
+
+def test_promise_logged_by_rpc_posts_message_schedules_activity(
+    clara, stages, clara_customers
+):
+    partner_id = clara_customers[0]
+    assert _worklist_row(clara, partner_id)["needs_action"] is True
+    partner = clara.read_one("res.partner", partner_id, ["b2b_collector_id"])
+    assert _id(partner["b2b_collector_id"]) == clara.uid
+    invoices_before = clara.search_read(
+        "account.move",
+        [("commercial_partner_id", "=", partner_id), *OPEN_OVERDUE_INVOICES],
+        ["b2b_collection_stage_id"],
+    )
+    assert invoices_before, "the customer has no overdue invoice"
+    assert {_id(inv["b2b_collection_stage_id"]) for inv in invoices_before} != {
+        stages["promise"]
+    }
+
+    marker = f"e2e promise {uuid.uuid4().hex}"
+    promise_date = (TODAY + timedelta(days=12)).isoformat()
+    note_id = clara.create(
+        NOTE,
+        _promise(
+            partner_id,
+            promise_amount=1234.5,
+            promise_date=promise_date,
+            summary=marker,
+        ),
+    )
+    assert isinstance(note_id, int)
+    note = clara.read_one(
+        NOTE, note_id, ["partner_id", "user_id", "outcome", "activity_id"]
+    )
+    assert _id(note["partner_id"]) == partner_id
+    assert _id(note["user_id"]) == clara.uid
+    assert note["outcome"] == "promised"
+
+    # The promise is in the customer's chatter.
+    messages = clara.search_read(
+        "mail.message",
+        [
+            ("model", "=", "res.partner"),
+            ("res_id", "=", partner_id),
+            ("body", "ilike", marker),
+        ],
+        ["body", "author_id", "message_type"],
+    )
+    assert len(messages) == 1, messages
+    body = messages[0]["body"]
+    assert "Promised to pay" in body, body  # the outcome
+    assert re.search(r"Promised [^<]*1,234\.50[^<]* by ", body), body
+    message_ids = clara.read_one("res.partner", partner_id, ["message_ids"])[
+        "message_ids"
+    ]
+    assert messages[0]["id"] in message_ids
+
+    # The collector has an activity on the promised day.
+    activities = clara.search_read(
+        "mail.activity",
+        [
+            ("res_model", "=", "res.partner"),
+            ("res_id", "=", partner_id),
+            ("date_deadline", "=", promise_date),
+        ],
+        ["user_id", "summary", "date_deadline"],
+    )
+    assert len(activities) == 1, activities
+    assert _id(activities[0]["user_id"]) == clara.uid
+    assert "1,234.50" in activities[0]["summary"], activities[0]
+    assert _id(note["activity_id"]) == activities[0]["id"]
+
+    # The customer leaves the "needs action" list until the promised day.
+    row = _worklist_row(clara, partner_id)
+    assert row["needs_action"] is False, row
+    assert row["next_action_date"] == promise_date, row
+    assert partner_id not in {
+        r["partner_id"][0]
+        for r in clara.search_read(
+            WORKLIST, [("needs_action", "=", True)], ["partner_id"]
+        )
+    }
+    # Its overdue invoices wait for the promise.
+    invoices_after = clara.search_read(
+        "account.move",
+        [("id", "in", [inv["id"] for inv in invoices_before])],
+        ["b2b_collection_stage_id", "b2b_next_action_date"],
+    )
+    for invoice in invoices_after:
+        assert _id(invoice["b2b_collection_stage_id"]) == stages["promise"], invoice
+        assert invoice["b2b_next_action_date"] == promise_date, invoice
+
+
+# ---------------------------------------------------------------- 3. bad input
+
+
+@pytest.mark.parametrize(
+    ("customer", "values", "message"),
+    [
+        (
+            1,
+            {"promise_amount": 0.0},
+            "A promise to pay needs a promised date and a promised amount",
+        ),
+        (2, {"promise_amount": -50.0}, "The promised amount must be positive"),
+        (
+            3,
+            {"promise_date": (TODAY - timedelta(days=3)).isoformat()},
+            "a promise cannot be in the past",
+        ),
+        (4, {"promise_date": False}, "needs a promised date and a promised amount"),
+    ],
+    ids=["zero-amount", "negative-amount", "past-date", "no-date"],
+)
+def test_invalid_promise_is_refused_with_a_clear_message(
+    clara, clara_customers, customer, values, message
+):
+    # One customer per case: a wrongly accepted promise does not spoil the others.
+    partner_id = clara_customers[customer]
+    domain = [("partner_id", "=", partner_id)]
+    chatter = [("model", "=", "res.partner"), ("res_id", "=", partner_id)]
+    activities = [("res_model", "=", "res.partner"), ("res_id", "=", partner_id)]
+    counts_before = (
+        clara.search_count(NOTE, domain),
+        clara.search_count("mail.message", chatter),
+        clara.search_count("mail.activity", activities),
+    )
+
+    error = clara.expect_error(NOTE, "create", _promise(partner_id, **values))
+    assert error.name == VALIDATION_ERROR, error.error
+    assert message in error.message, error.message
+
+    counts_after = (
+        clara.search_count(NOTE, domain),
+        clara.search_count("mail.message", chatter),
+        clara.search_count("mail.activity", activities),
+    )
+    assert counts_after == counts_before
+    assert _worklist_row(clara, partner_id)["needs_action"] is True
+
+
+# ------------------------------------------------------------------ 4. access
+
+
+def test_collector_cannot_delete_notes_manager_can(clara, admin, clara_customers):
+    partner_id = clara_customers[5]
+    note_id = clara.create(
+        NOTE, {"partner_id": partner_id, "outcome": "no_answer", "channel": "phone"}
+    )
+    error = clara.expect_error(NOTE, "unlink", [note_id])
+    assert error.name == ACCESS_ERROR, error.error
+    assert clara.search_count(NOTE, [("id", "=", note_id)]) == 1
+
+    assert admin.call(NOTE, "unlink", [note_id]) is True
+    assert clara.search_count(NOTE, [("id", "=", note_id)]) == 0
+
+
+def test_collector_cannot_create_stages_manager_can(clara, admin):
+    name = f"E2E stage {uuid.uuid4().hex[:8]}"
+    error = clara.expect_error(STAGE, "create", {"name": name, "sequence": 35})
+    assert error.name == ACCESS_ERROR, error.error
+    assert admin.search_count(STAGE, [("name", "=", name)]) == 0
+
+    stage_id = admin.create(STAGE, {"name": name, "sequence": 35})
+    # Collectors see the new stage (read access), shared by all companies.
+    assert clara.read_one(STAGE, stage_id, ["name"])["name"] == name
+    error = clara.expect_error(STAGE, "unlink", [stage_id])
+    assert error.name == ACCESS_ERROR, error.error
+    assert admin.call(STAGE, "unlink", [stage_id]) is True
+
+
+def test_internal_user_without_collections_group_cannot_read_notes(
+    admin, connect, clara
+):
+    login = f"e2e.plain.{uuid.uuid4().hex[:8]}"
+    password = f"pw-{uuid.uuid4().hex}"
+    employee = _xmlid(admin, "base.group_user")
+    collections_user = _xmlid(admin, "b2b_collections.group_b2b_collection_user")
+    user_id = admin.create(
+        "res.users",
+        {
+            "name": "E2E Plain Employee",
+            "login": login,
+            "password": password,
+            "groups_id": [(6, 0, [employee])],
+        },
+    )
+    groups = admin.read_one("res.users", user_id, ["groups_id"])["groups_id"]
+    assert employee in groups and collections_user not in groups, groups
+    assert clara.search_count(NOTE, []) > 0, "the demo has call notes"
+
+    plain = connect(login, password)
+    assert plain.uid == user_id
+    for model in (NOTE, WORKLIST):
+        error = plain.expect_error(model, "search_read", [], ["partner_id"])
+        assert error.name == ACCESS_ERROR, (model, error.error)
+    customer = clara.search_read(NOTE, [], ["partner_id"], limit=1)[0]["partner_id"]
+    error = plain.expect_error(NOTE, "create", _promise(customer[0]))
+    assert error.name == ACCESS_ERROR, error.error
+
+
+# ------------------------------------------------------- 5. dispute tracking
+
+
+def test_dispute_moves_the_invoice_and_the_chatter_tracks_it(
+    clara, admin, clara_customers, stages
+):
+    partner_id = clara_customers[6]
+    invoice_id = clara.search_read(
+        "account.move",
+        [("commercial_partner_id", "=", partner_id), *OPEN_OVERDUE_INVOICES],
+        ["id"],
+        limit=1,
+    )[0]["id"]
+    clara.create(
+        NOTE,
+        {
+            "partner_id": partner_id,
+            "outcome": "disputed",
+            "invoice_ids": [(6, 0, [invoice_id])],
+            "summary": "Wrong quantities delivered",
+        },
+    )
+    disputed = _xmlid(admin, "b2b_collections.b2b_collection_stage_disputed")
+    invoice = clara.call(
+        "account.move",
+        "read",
+        [invoice_id],
+        ["b2b_disputed", "b2b_collection_stage_id", "b2b_dispute_reason"],
+    )[0]
+    assert invoice["b2b_disputed"] is True
+    assert invoice["b2b_dispute_reason"] == "Wrong quantities delivered"
+    assert _id(invoice["b2b_collection_stage_id"]) == disputed
+    # The dispute is resolved: the invoice goes back to Current.
+    clara.call("account.move", "write", [invoice_id], {"b2b_disputed": False})
+    invoice = clara.call(
+        "account.move", "read", [invoice_id], ["b2b_collection_stage_id"]
+    )[0]
+    assert _id(invoice["b2b_collection_stage_id"]) == stages["current"]
+    tracked = admin.search_read(
+        "mail.tracking.value",
+        [
+            ("mail_message_id.model", "=", "account.move"),
+            ("mail_message_id.res_id", "=", invoice_id),
+            ("field_id.name", "=", "b2b_collection_stage_id"),
+        ],
+        ["old_value_char", "new_value_char"],
+        order="id",
+    )
+    assert [(t["old_value_char"], t["new_value_char"]) for t in tracked][-2:] == [
+        (tracked[-2]["old_value_char"], "Disputed"),
+        ("Disputed", "Current"),
+    ]
