@@ -159,6 +159,7 @@ class B2bCollectionDemo(models.AbstractModel):
             partners |= partner
 
         invoices_by_partner = {}
+        old = today - timedelta(days=150)
         for partner, profile in zip(partners, profiles):
             weights = PROFILES[profile]
             moves = []
@@ -193,7 +194,10 @@ class B2bCollectionDemo(models.AbstractModel):
                         ],
                     }
                 )
-                moves.append((move, rng.choices(range(4), weights)[0]))
+                behaviour = rng.choices(range(4), weights)[0]
+                if behaviour == 3 and profile != "delinquent" and invoice_date < old:
+                    behaviour = 1  # old debt of decent payers got paid, late
+                moves.append((move, behaviour))
             invoices_by_partner[partner] = moves
         all_moves = env["account.move"].browse(
             [m.id for moves in invoices_by_partner.values() for m, _b in moves]
