@@ -26,3 +26,19 @@ def post_init_hook(env):
     partners = env["res.partner"].browse({row[0] for row in rows if row[0]})
     env.add_to_compute(partners._fields["b2b_collection_stage_id"], partners)
     partners.flush_recordset()
+    activity_type = env.ref(
+        "b2b_collections.mail_activity_type_collection_followup",
+        raise_if_not_found=False,
+    )
+    if activity_type:
+        env["res.company"].search([("b2b_activity_type_id", "=", False)]).write(
+            {"b2b_activity_type_id": activity_type.id}
+        )
+    # Every company starts with the standard reminder ladder.
+    policy = env.ref(
+        "b2b_collections.b2b_collection_policy_standard", raise_if_not_found=False
+    )
+    if policy:
+        env["res.company"].search(
+            [("b2b_policy_id", "=", False)]
+        ).b2b_policy_id = policy

@@ -33,6 +33,7 @@ class AccountMove(models.Model):
     )
     b2b_days_overdue = fields.Integer(
         string="Days Overdue",
+        aggregator="max",
         compute="_compute_b2b_aging",
         store=True,
         copy=False,
@@ -64,6 +65,26 @@ class AccountMove(models.Model):
     b2b_disputed = fields.Boolean(string="Disputed", copy=False, tracking=True)
     b2b_dispute_reason = fields.Text(string="Dispute Reason", copy=False)
     b2b_dispute_date = fields.Date(string="Disputed Since", copy=False)
+    b2b_dispute_expiry = fields.Date(
+        string="Dispute Expires",
+        copy=False,
+        help="The dispute ends by itself on this day and reminders resume.",
+    )
+    b2b_reminder_level_id = fields.Many2one(
+        "b2b.collection.policy.level",
+        string="Last Reminder",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+    )
+    b2b_last_reminder_date = fields.Date(
+        string="Last Reminder On", copy=False, readonly=True
+    )
+    b2b_escalate = fields.Boolean(
+        copy=False,
+        readonly=True,
+        help="A promise was broken: the next run sends the next level at once.",
+    )
 
     # ------------------------------------------------------------------ helpers
 
@@ -230,6 +251,69 @@ class AccountMove(models.Model):
             ["b2b_days_overdue", "b2b_aging_bucket"]
         )
         return len(rows)
+
+    def _b2b_late_interest(self, level, days_from, days_to, compensation=True):
+        """Late interest of this invoice under ``level`` for the overdue days
+        ``days_from`` (exclusive, already charged) to ``days_to``, in company
+        currency: annual rate pro rata per day, or the EU statutory rule (the
+        fixed compensation, once per invoice, plus reference rate + margin pro
+        rata per day)."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        days = days_to - max(days_from, 0)
+        if level.interest_mode == "none" or days_to <= 0:
+            return 0.0
+        residual = abs(self.amount_residual_signed)
+        if level.interest_mode == "annual":
+            rate = level.interest_rate
+            fixed = 0.0
+        else:
+            rate = level.interest_rate + level.interest_margin
+            fixed = level.compensation_fixed if compensation else 0.0
+        return currency.round(fixed + residual * rate / 100.0 * max(days, 0) / 365.0)
+
+    @api.model
+    def _b2b_expire_disputes(self):
+        """End the disputes whose expiry date has passed: reminders resume."""
+        today = fields.Date.context_today(self)
+        self.env["b2b.collection.dispute"]._b2b_expire(today)
+        # invoices flagged by hand, without a dispute record
+        expired = self.search(
+            [("b2b_disputed", "=", True), ("b2b_dispute_expiry", "<", today)]
+        )
+        for move in expired:
+            move.message_post(
+                body=_("The dispute expired: reminders resume."),
+                subtype_xmlid="mail.mt_note",
+            )
+        expired.write({"b2b_disputed": False})
+        return expired
+
+    def action_b2b_open_dispute(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Open a Dispute"),
+            "res_model": "b2b.collection.dispute",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_company_id": self.company_id.id,
+                "default_move_ids": self.ids,
+            },
+        }
+
+    def action_b2b_resolve_dispute(self):
+        self.ensure_one()
+        disputes = self.env["b2b.collection.dispute"].search(
+            [("state", "=", "open"), ("move_ids", "in", self.ids)]
+        )
+        if disputes:
+            return disputes.action_resolve()
+        self.write({"b2b_disputed": False, "b2b_dispute_expiry": False})
+        return True
 
     @api.model
     def _cron_b2b_refresh_aging(self):

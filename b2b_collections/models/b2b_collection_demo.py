@@ -236,9 +236,31 @@ class B2bCollectionDemo(models.AbstractModel):
         self._b2b_demo_stages_and_notes(
             env, partners, invoices_by_partner, bank, collectors
         )
+        self._b2b_demo_reminders(env, company)
         _logger.info(
             "Collections demo: %s customers, %s invoices", len(partners), len(all_moves)
         )
+
+    @api.model
+    def _b2b_demo_reminders(self, env, company):
+        """This morning's reminder run, so that the contact log has a story:
+        emails to the AP contacts, letters and calls for the late payers."""
+        if not company.b2b_policy_id:
+            company.b2b_policy_id = env.ref(
+                "b2b_collections.b2b_collection_policy_standard",
+                raise_if_not_found=False,
+            )
+        if not company.b2b_policy_id:
+            return
+        run = env["b2b.collection.run"].create(
+            {
+                "company_id": company.id,
+                "date": fields.Date.context_today(self),
+                "trigger": "cron",
+                "with_statement": False,
+            }
+        )
+        run.with_context(b2b_collections_no_pdf=True)._b2b_execute()
 
     @api.model
     def _b2b_demo_collectors(self, company):

@@ -2,6 +2,8 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Command
+from odoo.tools import SQL
 from odoo.tools.misc import format_amount, format_date
 
 from .res_partner import CHANNELS
@@ -74,6 +76,19 @@ class B2bCollectionNote(models.Model):
     next_followup_date = fields.Date(string="Next Follow-up")
     duration = fields.Float(help="Length of the contact, in hours.")
     activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
+    promise_state = fields.Selection(
+        [("open", "Open"), ("kept", "Kept"), ("broken", "Broken")],
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Set by the reminder run once the promised date has passed.",
+    )
+    promise_paid = fields.Monetary(
+        string="Paid on Promise",
+        readonly=True,
+        copy=False,
+        help="Paid on the invoices concerned between the call and the promised date.",
+    )
 
     # -------------------------------------------------------------- constraints
 
@@ -182,6 +197,9 @@ class B2bCollectionNote(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("outcome") == "promised":
+                vals.setdefault("promise_state", "open")
         notes = super().create(vals_list)
         notes._b2b_apply()
         return notes
@@ -200,22 +218,22 @@ class B2bCollectionNote(models.Model):
             or self.user_id
         )
 
-    def _b2b_concerned_invoices(self):
-        """The invoices the note is about; the customer's open overdue invoices
-        of the company when none was chosen."""
+    def _b2b_concerned_invoices(self, overdue_only=True):
+        """The invoices the note is about; the customer's open (overdue)
+        invoices of the company when none was chosen."""
         self.ensure_one()
         if self.invoice_ids:
             return self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
-        return self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("b2b_days_overdue", ">", 0),
-            ]
-        )
+        domain = [
+            ("commercial_partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+        if overdue_only:
+            domain.append(("b2b_days_overdue", ">", 0))
+        return self.env["account.move"].search(domain)
 
     def _b2b_apply(self):
         """Effects of new notes: chatter messages, stages, dispute flags,
@@ -240,14 +258,16 @@ class B2bCollectionNote(models.Model):
                 if promise_stage:
                     movable.b2b_collection_stage_id = promise_stage
             elif note.outcome == "disputed":
-                invoices.write(
+                self.env["b2b.collection.dispute"].create(
                     {
-                        "b2b_disputed": True,
-                        "b2b_dispute_reason": note.summary
+                        "partner_id": note.partner_id.id,
+                        "company_id": note.company_id.id,
+                        "move_ids": [Command.set(invoices.ids)],
+                        "reason": note.summary
                         or _(
                             "Disputed on a call of %(date)s", date=note._b2b_call_day()
                         ),
-                        "b2b_dispute_date": note._b2b_call_day(),
+                        "date_open": note._b2b_call_day(),
                     }
                 )
             next_action = note.next_followup_date or note.promise_date
@@ -255,6 +275,111 @@ class B2bCollectionNote(models.Model):
                 note.partner_id.b2b_next_action_date = next_action
                 invoices.b2b_next_action_date = next_action
                 note.activity_id = note._b2b_schedule_activity(next_action)
+
+    @api.model
+    def _b2b_evaluate_promises(self, today=None):
+        """Mark the promises whose date has passed kept or broken, from the
+        payments reconciled with the invoices concerned (the customer's invoices
+        when none was chosen) between the call and the promised date. One query.
+        A broken promise notifies the collector and escalates one level."""
+        today = today or fields.Date.context_today(self)
+        notes = self.search(
+            [
+                ("outcome", "=", "promised"),
+                ("promise_state", "=", "open"),
+                ("promise_date", "<", today),
+            ]
+        )
+        if not notes:
+            return notes
+        for model in ("account.move", "account.move.line", "account.partial.reconcile"):
+            self.env[model].flush_model()
+        self.flush_model()
+        paid = dict(
+            self.env.execute_query(
+                SQL(
+                    """
+            SELECT n.id, COALESCE(SUM(apr.amount), 0)
+              FROM b2b_collection_note n
+              JOIN account_move m ON m.commercial_partner_id = n.partner_id
+                                 AND m.company_id = n.company_id
+                                 AND m.move_type = 'out_invoice'
+                                 AND m.state = 'posted'
+              JOIN account_move_line dl ON dl.move_id = m.id
+              JOIN account_account a ON a.id = dl.account_id
+                                    AND a.account_type = 'asset_receivable'
+              JOIN account_partial_reconcile apr ON apr.debit_move_id = dl.id
+              JOIN account_move_line cl ON cl.id = apr.credit_move_id
+              JOIN account_move cm ON cm.id = cl.move_id AND cm.move_type = 'entry'
+             WHERE n.id IN %s
+               AND apr.max_date >= n.date::date
+               AND apr.max_date <= n.promise_date
+               AND (NOT EXISTS (SELECT 1 FROM b2b_collection_note_account_move_rel r
+                                 WHERE r.note_id = n.id)
+                    OR m.id IN (SELECT r.move_id FROM b2b_collection_note_account_move_rel r
+                                 WHERE r.note_id = n.id))
+          GROUP BY n.id
+                    """,
+                    tuple(notes.ids),
+                )
+            )
+        )
+        current = self.env["b2b.collection.stage"]._b2b_stage("current")
+        promise = self.env["b2b.collection.stage"]._b2b_stage("promise")
+        for note in notes:
+            amount = paid.get(note.id, 0.0)
+            tolerance = note.company_id.b2b_promise_tolerance / 100.0
+            kept = (
+                note.currency_id.compare_amounts(
+                    amount, note.promise_amount * (1 - tolerance)
+                )
+                >= 0
+            )
+            note.write(
+                {"promise_state": "kept" if kept else "broken", "promise_paid": amount}
+            )
+            invoices = note._b2b_concerned_invoices(overdue_only=False).filtered(
+                lambda m: m.payment_state in ("not_paid", "partial")
+            )
+            if promise and current:
+                invoices.filtered(
+                    lambda m: m.b2b_collection_stage_id == promise
+                ).b2b_collection_stage_id = current
+            if kept:
+                note.partner_id.message_post(
+                    body=_(
+                        "Promise of %(date)s kept: %(amount)s paid.",
+                        date=format_date(self.env, note.promise_date),
+                        amount=format_amount(self.env, amount, note.currency_id),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            invoices.write({"b2b_escalate": True})
+            note.partner_id.b2b_next_action_date = today
+            message = _(
+                "Promise broken: %(promised)s promised by %(date)s, %(paid)s paid.",
+                promised=format_amount(self.env, note.promise_amount, note.currency_id),
+                date=format_date(self.env, note.promise_date),
+                paid=format_amount(self.env, amount, note.currency_id),
+            )
+            note.partner_id.message_post(body=message, subtype_xmlid="mail.mt_note")
+            note.partner_id.activity_schedule(
+                activity_type_id=(
+                    note.company_id.b2b_activity_type_id
+                    or self.env.ref(
+                        "b2b_collections.mail_activity_type_collection_followup"
+                    )
+                ).id,
+                date_deadline=today,
+                summary=_(
+                    "Broken promise of %(customer)s",
+                    customer=note.partner_id.display_name,
+                ),
+                note=escape(message),
+                user_id=note._b2b_collector().id,
+            )
+        return notes
 
     def _b2b_schedule_activity(self, deadline):
         self.ensure_one()

@@ -47,7 +47,9 @@ class B2bCollectionWorklist(models.Model):
     amount_open = fields.Monetary(string="Open Balance", readonly=True)
     amount_overdue = fields.Monetary(string="Overdue", readonly=True)
     overdue_count = fields.Integer(string="Overdue Invoices", readonly=True)
-    oldest_overdue_days = fields.Integer(string="Oldest (days)", readonly=True)
+    oldest_overdue_days = fields.Integer(
+        string="Oldest (days)", readonly=True, aggregator="max"
+    )
     priority = fields.Float(
         readonly=True,
         digits=(16, 0),

@@ -1,6 +1,16 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+WEEKDAYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -23,6 +33,67 @@ class ResCompany(models.Model):
         ),
         help="Activity type of the follow-ups planned from call notes and promises.",
     )
+
+    b2b_policy_id = fields.Many2one(
+        "b2b.collection.policy",
+        string="Default Collection Policy",
+        default=lambda self: self.env.ref(
+            "b2b_collections.b2b_collection_policy_standard", raise_if_not_found=False
+        ),
+        help="Reminder ladder of the customers that have no policy of their own.",
+    )
+    b2b_max_contacts_7d = fields.Integer(
+        string="Contacts per 7 days",
+        default=3,
+        help="At most this many contacts (reminders and outbound calls) per "
+        "customer in any 7 days; 0 for no limit.",
+    )
+    b2b_quiet_monday = fields.Boolean(string="Monday")
+    b2b_quiet_tuesday = fields.Boolean(string="Tuesday")
+    b2b_quiet_wednesday = fields.Boolean(string="Wednesday")
+    b2b_quiet_thursday = fields.Boolean(string="Thursday")
+    b2b_quiet_friday = fields.Boolean(string="Friday")
+    b2b_quiet_saturday = fields.Boolean(string="Saturday", default=True)
+    b2b_quiet_sunday = fields.Boolean(string="Sunday", default=True)
+    b2b_attach_statement = fields.Boolean(
+        string="Attach statement",
+        default=True,
+        help="Attach the customer statement PDF to reminder emails.",
+    )
+    b2b_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Late Fee Account",
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of late fees and interest invoiced by reminders.",
+    )
+    b2b_fee_auto_post = fields.Boolean(
+        string="Post fee invoices",
+        help="Post the late fee and interest invoices at once instead of "
+        "leaving them in draft for review.",
+    )
+    b2b_promise_tolerance = fields.Float(
+        string="Promise tolerance (%)",
+        default=1.0,
+        help="A promise is kept when the customer paid at least the promised "
+        "amount minus this percentage by the promised date.",
+    )
+
+    @api.constrains("b2b_max_contacts_7d", "b2b_promise_tolerance")
+    def _check_b2b_limits(self):
+        for company in self:
+            if company.b2b_max_contacts_7d < 0 or not (
+                0 <= company.b2b_promise_tolerance < 100
+            ):
+                raise ValidationError(
+                    _(
+                        "The contact limit cannot be negative and the promise "
+                        "tolerance must be between 0 and 100%%."
+                    )
+                )
+
+    def _b2b_is_quiet_day(self, day):
+        self.ensure_one()
+        return self[f"b2b_quiet_{WEEKDAYS[day.weekday()]}"]
 
     @api.constrains(
         "b2b_aging_bucket_1",

@@ -34,6 +34,25 @@ class ResPartner(models.Model):
         tracking=True,
         help="Day the customer comes back into the worklist.",
     )
+    b2b_policy_id = fields.Many2one(
+        "b2b.collection.policy",
+        string="Collection Policy",
+        tracking=True,
+        help="Reminder ladder of this customer; the company default when empty.",
+    )
+    b2b_credit_hold = fields.Boolean(
+        string="Credit Hold",
+        tracking=True,
+        help="Set by a reminder level: no more credit for this customer.",
+    )
+    b2b_agency_proposed = fields.Boolean(
+        string="Agency Proposed",
+        tracking=True,
+        help="Set by a reminder level: the debt should be placed with an agency.",
+    )
+    b2b_contact_ids = fields.One2many(
+        "b2b.collection.contact", "partner_id", string="Reminders"
+    )
     b2b_invoice_ids = fields.One2many(
         "account.move",
         "commercial_partner_id",
@@ -67,7 +86,7 @@ class ResPartner(models.Model):
         help="Unpaid amount past due, net of unapplied credit notes and payments.",
     )
     b2b_oldest_overdue_days = fields.Integer(
-        string="Oldest Overdue (days)", compute="_compute_b2b_totals"
+        string="Oldest Overdue (days)", compute="_compute_b2b_totals", aggregator="max"
     )
     b2b_overdue_invoice_count = fields.Integer(
         string="Overdue Invoices", compute="_compute_b2b_totals"

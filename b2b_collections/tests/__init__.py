@@ -7,3 +7,5 @@ from . import test_settings
 from . import test_worklist
 from . import test_demo
 from . import test_tour
+from . import test_reminders
+from . import test_reports

@@ -1,0 +1,187 @@
+from odoo import _, api, fields, models
+
+DELIVERY_STATES = [
+    ("none", "No email"),
+    ("outgoing", "Outgoing"),
+    ("sent", "Sent"),
+    ("bounced", "Bounced"),
+    ("exception", "Failed"),
+    ("canceled", "Canceled"),
+]
+# mail.notification status -> delivery state
+NOTIFICATION_STATES = {
+    "ready": "outgoing",
+    "process": "outgoing",
+    "pending": "outgoing",
+    "sent": "sent",
+    "bounce": "bounced",
+    "exception": "exception",
+    "canceled": "canceled",
+}
+
+
+class B2bCollectionContact(models.Model):
+    """The audit record of one reminder: one customer, one level, the channels
+    used, the contact reached, the invoices and amounts. Written in the same
+    transaction as the reminder itself, so one exists exactly when the reminder
+    was sent."""
+
+    _name = "b2b.collection.contact"
+    _inherit = ["mail.thread"]
+    _description = "Collections Contact Log"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    date = fields.Datetime(
+        required=True, default=fields.Datetime.now, index=True, readonly=True
+    )
+    run_id = fields.Many2one(
+        "b2b.collection.run", readonly=True, index=True, ondelete="set null"
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Sent by", default=lambda self: self.env.user, readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True, index=True
+    )
+    recipient_id = fields.Many2one("res.partner", string="Contact", readonly=True)
+    collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
+    policy_id = fields.Many2one("b2b.collection.policy", readonly=True)
+    level_id = fields.Many2one("b2b.collection.policy.level", readonly=True, index=True)
+    template_id = fields.Many2one("mail.template", readonly=True)
+    channel_email = fields.Boolean(string="Email", readonly=True)
+    channel_letter = fields.Boolean(string="Letter", readonly=True)
+    channel_call = fields.Boolean(string="Call", readonly=True)
+    channels = fields.Char(compute="_compute_channels")
+    note = fields.Text(
+        readonly=True,
+        help="What the run had to adapt, e.g. no email address: letter and call.",
+    )
+    line_ids = fields.One2many(
+        "b2b.collection.contact.line", "contact_id", readonly=True
+    )
+    amount_total = fields.Monetary(
+        string="Amount due",
+        readonly=True,
+        help="Residual of the invoices, company currency.",
+    )
+    message_id = fields.Many2one("mail.message", string="Email Message", readonly=True)
+    letter_attachment_id = fields.Many2one(
+        "ir.attachment", string="Letter PDF", readonly=True
+    )
+    activity_id = fields.Many2one(
+        "mail.activity", string="Call activity", readonly=True
+    )
+    fee_move_id = fields.Many2one("account.move", string="Fee invoice", readonly=True)
+    delivery_state = fields.Selection(
+        DELIVERY_STATES,
+        compute="_compute_delivery_state",
+        store=True,
+        index=True,
+        help="Delivery of the email, from Odoo's mail notifications: bounces "
+        "show up here.",
+    )
+
+    @api.depends("channel_email", "channel_letter", "channel_call")
+    def _compute_channels(self):
+        labels = (
+            ("channel_email", _("Email")),
+            ("channel_letter", _("Letter")),
+            ("channel_call", _("Call")),
+        )
+        for contact in self:
+            contact.channels = ", ".join(
+                label for fname, label in labels if contact[fname]
+            )
+
+    @api.depends("message_id.notification_ids.notification_status", "channel_email")
+    def _compute_delivery_state(self):
+        for contact in self:
+            statuses = contact.message_id.notification_ids.filtered(
+                lambda n: n.notification_type == "email"
+            ).mapped("notification_status")
+            if not contact.channel_email or not statuses:
+                contact.delivery_state = (
+                    "none" if not contact.channel_email else "outgoing"
+                )
+                continue
+            states = {
+                NOTIFICATION_STATES.get(status, "outgoing") for status in statuses
+            }
+            for state in ("bounced", "exception", "canceled", "outgoing", "sent"):
+                if state in states:
+                    contact.delivery_state = state
+                    break
+
+    @api.depends("partner_id", "level_id", "date")
+    def _compute_display_name(self):
+        for contact in self:
+            contact.display_name = _(
+                "%(level)s to %(customer)s",
+                level=contact.level_id.name or _("Reminder"),
+                customer=contact.partner_id.display_name,
+            )
+
+    def _b2b_invoice_rows(self):
+        """Lines for the email and letter templates, oldest first."""
+        self.ensure_one()
+        return self.line_ids.sorted(
+            lambda line: (-line.days_overdue, line.move_id.name or "")
+        )
+
+    def _b2b_portal_url(self, move):
+        """Pay-now link of an invoice on the customer portal."""
+        return move.get_base_url() + move._get_share_url(redirect=True)
+
+
+class B2bCollectionContactLine(models.Model):
+    """An invoice in a reminder. The unique (invoice, level) constraint is the
+    last guard against sending the same level twice for an invoice: not after a
+    crash, not when two runs overlap."""
+
+    _name = "b2b.collection.contact.line"
+    _description = "Collections Contact Line"
+    _order = "contact_id, days_overdue desc, id"
+
+    contact_id = fields.Many2one(
+        "b2b.collection.contact", required=True, ondelete="cascade", index=True
+    )
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, index=True
+    )
+    level_id = fields.Many2one(
+        "b2b.collection.policy.level", required=True, ondelete="restrict"
+    )
+    partner_id = fields.Many2one(related="contact_id.partner_id", store=True)
+    company_id = fields.Many2one(related="contact_id.company_id", store=True)
+    currency_id = fields.Many2one("res.currency", required=True)
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
+    amount_residual = fields.Monetary(string="Amount due", currency_field="currency_id")
+    amount_residual_company = fields.Monetary(
+        string="Amount due (company currency)", currency_field="company_currency_id"
+    )
+    days_overdue = fields.Integer()
+    date_due = fields.Date(string="Due date")
+    interest_amount = fields.Monetary(
+        string="Interest charged", currency_field="company_currency_id"
+    )
+    interest_days = fields.Integer(
+        help="Overdue days covered by the interest charged so far on the invoice."
+    )
+    compensation_charged = fields.Boolean(
+        help="The fixed recovery compensation was charged with this line."
+    )
+
+    _sql_constraints = [
+        (
+            "move_level_unique",
+            "UNIQUE(move_id, level_id)",
+            "This reminder level was already sent for this invoice.",
+        ),
+    ]

@@ -1,0 +1,211 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+INTEREST_MODES = [
+    ("none", "No interest"),
+    ("annual", "Annual rate, pro rata per day"),
+    ("eu_statutory", "EU statutory (compensation + reference rate + margin)"),
+]
+
+
+class B2bCollectionPolicy(models.Model):
+    """A reminder ladder: ordered levels, each with its trigger, channels,
+    stage, fees and escalation."""
+
+    _name = "b2b.collection.policy"
+    _description = "Collection Policy"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", help="Leave empty to share the policy between companies."
+    )
+    level_ids = fields.One2many(
+        "b2b.collection.policy.level", "policy_id", string="Levels", copy=True
+    )
+    level_count = fields.Integer(compute="_compute_level_count")
+    description = fields.Text(translate=True)
+
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        for policy in self:
+            policy.level_count = len(policy.level_ids)
+
+    @api.constrains("level_ids")
+    def _check_level_order(self):
+        for policy in self:
+            policy.level_ids._check_order_within_policy()
+
+
+class B2bCollectionPolicyLevel(models.Model):
+    """One step of a ladder. ``trigger_days`` counts from the due date of the
+    invoice's oldest unpaid instalment; negative values send a courtesy reminder
+    before the due date."""
+
+    _name = "b2b.collection.policy.level"
+    _description = "Collection Policy Level"
+    _order = "policy_id, sequence, trigger_days, id"
+
+    policy_id = fields.Many2one(
+        "b2b.collection.policy", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="policy_id.company_id", store=True)
+    sequence = fields.Integer(default=10)
+    name = fields.Char(required=True, translate=True)
+    trigger_days = fields.Integer(
+        string="Days after due date",
+        required=True,
+        help="Days after the due date from which the level is sent; negative for "
+        "a courtesy reminder before the due date.",
+    )
+    min_amount = fields.Float(
+        string="Minimum amount",
+        digits="Account",
+        help="Tolerance: no reminder at this level when the customer owes less "
+        "than this (company currency) on the invoices concerned.",
+    )
+    channel_email = fields.Boolean(string="Email", default=True)
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email template",
+        domain=[("model", "=", "b2b.collection.contact")],
+    )
+    channel_letter = fields.Boolean(string="Letter")
+    channel_call = fields.Boolean(string="Phone call")
+    stage_id = fields.Many2one(
+        "b2b.collection.stage",
+        string="Set stage",
+        help="Stage the invoices move to when this level is sent.",
+    )
+    fee_fixed = fields.Float(string="Fixed fee", digits="Account")
+    fee_percent = fields.Float(string="Fee (% of overdue)", digits=(16, 4))
+    interest_mode = fields.Selection(INTEREST_MODES, default="none", required=True)
+    interest_rate = fields.Float(
+        string="Annual interest (%)",
+        digits=(16, 4),
+        help="Annual rate for 'Annual rate' interest; for the EU statutory rule, "
+        "the reference rate of the central bank.",
+    )
+    interest_margin = fields.Float(
+        string="Margin (%)",
+        digits=(16, 4),
+        default=8.0,
+        help="EU statutory rule: points added to the reference rate (8 in the "
+        "Late Payment Directive).",
+    )
+    compensation_fixed = fields.Float(
+        string="Fixed compensation per invoice",
+        digits="Account",
+        default=40.0,
+        help="EU statutory rule: flat recovery cost per invoice (EUR 40 in the "
+        "Late Payment Directive).",
+    )
+    credit_hold = fields.Boolean(
+        help="Put the customer on credit hold when this level is sent."
+    )
+    propose_agency = fields.Boolean(
+        help="Propose placing the debt with a collection agency when this level "
+        "is sent."
+    )
+
+    @api.constrains(
+        "fee_fixed",
+        "fee_percent",
+        "interest_rate",
+        "interest_margin",
+        "compensation_fixed",
+        "min_amount",
+    )
+    def _check_non_negative(self):
+        for level in self:
+            for fname in (
+                "fee_fixed",
+                "fee_percent",
+                "interest_rate",
+                "interest_margin",
+                "compensation_fixed",
+                "min_amount",
+            ):
+                if level[fname] < 0:
+                    raise ValidationError(
+                        _(
+                            "%(field)s of level %(level)s cannot be negative.",
+                            field=level._fields[fname].get_description(self.env)[
+                                "string"
+                            ],
+                            level=level.name,
+                        )
+                    )
+
+    @api.constrains(
+        "channel_email", "channel_letter", "channel_call", "mail_template_id"
+    )
+    def _check_channels(self):
+        for level in self:
+            if not (level.channel_email or level.channel_letter or level.channel_call):
+                raise ValidationError(
+                    _("Level %(level)s needs at least one channel.", level=level.name)
+                )
+            if level.channel_email and not level.mail_template_id:
+                raise ValidationError(
+                    _(
+                        "Level %(level)s sends emails: choose its email template.",
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains(
+        "fee_fixed", "fee_percent", "interest_mode", "company_id", "policy_id"
+    )
+    def _check_fee_account(self):
+        for level in self.filtered(lambda lv: lv._b2b_has_charges()):
+            companies = level.company_id or self.env["res.company"].search([])
+            missing = companies.filtered(lambda c: not c.b2b_fee_account_id)
+            if missing:
+                raise ValidationError(
+                    _(
+                        "Level %(level)s charges fees or interest: set the late fee "
+                        "income account of %(companies)s in the Collections settings "
+                        "first.",
+                        level=level.name,
+                        companies=", ".join(missing.mapped("name")),
+                    )
+                )
+
+    @api.constrains("trigger_days", "sequence", "policy_id")
+    def _check_order(self):
+        self.policy_id.level_ids._check_order_within_policy()
+
+    def _check_order_within_policy(self):
+        for policy in self.policy_id:
+            levels = policy.level_ids.sorted(lambda lv: (lv.sequence, lv.id))
+            days = levels.mapped("trigger_days")
+            if len(set(days)) != len(days):
+                raise ValidationError(
+                    _(
+                        "Two levels of %(policy)s have the same number of days.",
+                        policy=policy.name,
+                    )
+                )
+            if days != sorted(days):
+                raise ValidationError(
+                    _(
+                        "The levels of %(policy)s are out of order: each level must "
+                        "come more days after the due date than the one before "
+                        "(%(days)s).",
+                        policy=policy.name,
+                        days=", ".join(str(d) for d in days),
+                    )
+                )
+
+    def _b2b_has_charges(self):
+        self.ensure_one()
+        return bool(self.fee_fixed or self.fee_percent or self.interest_mode != "none")
+
+    @api.depends("policy_id.name", "name")
+    def _compute_display_name(self):
+        for level in self:
+            level.display_name = f"{level.policy_id.name} / {level.name}"

@@ -1,0 +1,701 @@
+import logging
+import threading
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import SQL
+from odoo.tools.misc import format_amount
+
+_logger = logging.getLogger(__name__)
+
+PAUSE_REASONS = {
+    "do_not_contact": "Customer is do-not-contact",
+    "disputed": "Invoice disputed",
+    "stage": "Stage pauses reminders",
+    "promise": "Promise to pay not yet due",
+    "below_minimum": "Below the level's minimum amount",
+    "contact_limit": "Contact limit reached for the last 7 days",
+    "quiet_day": "Quiet day: no contact today",
+}
+DEFAULT_BATCH = 50
+
+
+class B2bCollectionRun(models.Model):
+    """A reminder run of a company on a day: its reminders, its issues.
+
+    The run works in batches of customers. Each batch locks its customers
+    (``FOR UPDATE SKIP LOCKED``: an overlapping run skips them), plans their due
+    actions again under the lock, then sends customer by customer inside a
+    savepoint; a failing customer is logged and skipped. Outside tests each batch
+    is committed: a crash loses at most the batch in progress, which the next run
+    redoes, and the unique (invoice, level) key of the contact lines makes a
+    second send of the same level impossible."""
+
+    _name = "b2b.collection.run"
+    _description = "Collections Reminder Run"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name")
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
+    date = fields.Date(required=True, readonly=True, index=True)
+    trigger = fields.Selection(
+        [("cron", "Scheduled"), ("manual", "Manual")], required=True, readonly=True
+    )
+    user_id = fields.Many2one(
+        "res.users", readonly=True, default=lambda self: self.env.user
+    )
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done")], default="running", readonly=True
+    )
+    with_statement = fields.Boolean(
+        string="Attach statement", readonly=True, default=True
+    )
+    contact_ids = fields.One2many("b2b.collection.contact", "run_id", readonly=True)
+    contact_count = fields.Integer(compute="_compute_counts")
+    issue_ids = fields.One2many("b2b.collection.run.issue", "run_id", readonly=True)
+    issue_count = fields.Integer(compute="_compute_counts")
+
+    @api.depends("date", "trigger", "company_id")
+    def _compute_name(self):
+        triggers = dict(self._fields["trigger"]._description_selection(self.env))
+        for run in self:
+            run.name = f"{run.date} {triggers.get(run.trigger, '')}"
+
+    @api.depends("contact_ids", "issue_ids")
+    def _compute_counts(self):
+        for run in self:
+            run.contact_count = len(run.contact_ids)
+            run.issue_count = len(run.issue_ids)
+
+    # ------------------------------------------------------------ planning
+
+    @api.model
+    def _b2b_due_rows(self, company, today, partner_ids=None):
+        """Every open invoice of ``company`` that has a reminder level due on
+        ``today``, with the reason it is paused if it is. One query, whatever
+        the size of the ledger."""
+        default_policy = company.b2b_policy_id.id or None
+        self.env["b2b.collection.policy.level"].flush_model()
+        min_trigger = self.env.execute_query(
+            SQL(
+                """
+            SELECT MIN(lv.trigger_days)
+              FROM b2b_collection_policy_level lv
+              JOIN b2b_collection_policy pol ON pol.id = lv.policy_id
+             WHERE pol.active AND (pol.company_id IS NULL OR pol.company_id = %s)
+            """,
+                company.id,
+            )
+        )[0][0]
+        if min_trigger is None:
+            return []
+        for model in (
+            "account.move",
+            "account.move.line",
+            "res.partner",
+            "b2b.collection.note",
+            "b2b.collection.contact.line",
+            "b2b.collection.policy",
+        ):
+            self.env[model].flush_model()
+        partner_filter = (
+            SQL("AND m.commercial_partner_id IN %s", tuple(partner_ids))
+            if partner_ids is not None
+            else SQL()
+        )
+        if partner_ids is not None and not partner_ids:
+            return []
+        return self.env.execute_query_dict(
+            SQL(
+                """
+            WITH open_moves AS (
+                SELECT m.id AS move_id,
+                       m.commercial_partner_id AS partner_id,
+                       m.currency_id,
+                       m.amount_residual,
+                       m.amount_residual_signed AS amount_residual_company,
+                       COALESCE(m.b2b_disputed, FALSE) AS disputed,
+                       COALESCE(m.b2b_escalate, FALSE) AS escalate,
+                       COALESCE(st.pause_reminders, FALSE) AS stage_paused,
+                       MIN(l.date_maturity) AS date_due
+                  FROM account_move m
+                  JOIN account_move_line l ON l.move_id = m.id AND NOT l.reconciled
+                  JOIN account_account a ON a.id = l.account_id
+                                        AND a.account_type = 'asset_receivable'
+             LEFT JOIN b2b_collection_stage st ON st.id = m.b2b_collection_stage_id
+                 WHERE m.company_id = %(company)s
+                   AND m.move_type = 'out_invoice'
+                   AND m.state = 'posted'
+                   AND m.payment_state IN ('not_paid', 'partial')
+                   %(partner_filter)s
+              GROUP BY m.id, st.pause_reminders
+                HAVING %(today)s - MIN(l.date_maturity) >= %(min_trigger)s
+                    OR BOOL_OR(COALESCE(m.b2b_escalate, FALSE))
+            ), with_policy AS (
+                SELECT o.*,
+                       %(today)s - o.date_due AS days,
+                       COALESCE(p.b2b_policy_id, %(default_policy)s) AS policy_id,
+                       COALESCE(p.b2b_do_not_contact, FALSE) AS do_not_contact
+                  FROM open_moves o
+                  JOIN res_partner p ON p.id = o.partner_id
+            ), last_sent AS (
+                SELECT cl.move_id, MAX(lv.trigger_days) AS last_trigger
+                  FROM b2b_collection_contact_line cl
+                  JOIN b2b_collection_policy_level lv ON lv.id = cl.level_id
+                 WHERE cl.move_id IN (SELECT move_id FROM open_moves)
+              GROUP BY cl.move_id
+            ), candidates AS (
+                SELECT DISTINCT ON (w.move_id)
+                       w.*, lv.id AS level_id, lv.trigger_days
+                  FROM with_policy w
+                  JOIN b2b_collection_policy pol ON pol.id = w.policy_id AND pol.active
+                  JOIN b2b_collection_policy_level lv ON lv.policy_id = w.policy_id
+             LEFT JOIN last_sent ls ON ls.move_id = w.move_id
+                 WHERE lv.trigger_days > COALESCE(ls.last_trigger, -2147483648)
+                   AND (lv.trigger_days <= w.days
+                        OR (w.escalate AND lv.trigger_days = (
+                            SELECT MIN(lv2.trigger_days)
+                              FROM b2b_collection_policy_level lv2
+                             WHERE lv2.policy_id = w.policy_id
+                               AND lv2.trigger_days > COALESCE(ls.last_trigger, -2147483648))))
+              ORDER BY w.move_id, lv.trigger_days DESC
+            )
+            SELECT c.partner_id, c.move_id, c.level_id, c.policy_id, c.currency_id,
+                   c.amount_residual, c.amount_residual_company, c.days, c.date_due,
+                   CASE
+                       WHEN c.do_not_contact THEN 'do_not_contact'
+                       WHEN c.disputed THEN 'disputed'
+                       WHEN c.stage_paused THEN 'stage'
+                       WHEN EXISTS (
+                           SELECT 1
+                             FROM b2b_collection_note n
+                        LEFT JOIN b2b_collection_note_account_move_rel r
+                               ON r.note_id = n.id
+                            WHERE n.partner_id = c.partner_id
+                              AND n.company_id = %(company)s
+                              AND n.outcome = 'promised'
+                              AND n.promise_state = 'open'
+                              AND n.promise_date >= %(today)s
+                              AND (r.move_id = c.move_id OR r.move_id IS NULL))
+                       THEN 'promise'
+                   END AS pause
+              FROM candidates c
+          ORDER BY c.partner_id, c.trigger_days, c.days DESC, c.move_id
+            """,
+                company=company.id,
+                today=today,
+                min_trigger=min_trigger,
+                default_policy=default_policy,
+                partner_filter=partner_filter,
+            )
+        )
+
+    @api.model
+    def _b2b_recent_contacts(self, company, today, partner_ids):
+        """Contacts per customer in the 7 days up to ``today``: reminders sent
+        and outbound calls logged."""
+        if not partner_ids:
+            return {}
+        since = fields.Datetime.to_datetime(today) - timedelta(days=6)
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT partner_id, COUNT(*) FROM (
+                SELECT partner_id FROM b2b_collection_contact
+                 WHERE company_id = %(company)s AND date >= %(since)s
+                   AND partner_id IN %(partners)s
+                 UNION ALL
+                SELECT partner_id FROM b2b_collection_note
+                 WHERE company_id = %(company)s AND date >= %(since)s
+                   AND direction = 'outbound' AND partner_id IN %(partners)s
+            ) contacts GROUP BY partner_id
+            """,
+                company=company.id,
+                since=since,
+                partners=tuple(partner_ids),
+            )
+        )
+        return dict(rows)
+
+    @api.model
+    def _b2b_plan(self, company, today=None, partner_ids=None):
+        """The reminders due for ``company`` on ``today``: one action per
+        customer and level, with its invoices, channels, recipient, and the
+        reason it is paused (``pause``) if it is. What the preview shows and what
+        the run sends."""
+        today = today or fields.Date.context_today(self)
+        rows = self._b2b_due_rows(company, today, partner_ids)
+        if not rows:
+            return []
+        partners = self.env["res.partner"].browse({row["partner_id"] for row in rows})
+        levels = self.env["b2b.collection.policy.level"].browse(
+            {row["level_id"] for row in rows}
+        )
+        moves = self.env["account.move"].browse([row["move_id"] for row in rows])
+        # prefetch what the loop below reads, in a few queries
+        partners.mapped("b2b_collection_contact_id.email")
+        levels.mapped("policy_id")
+        moves.mapped("name")
+        recent = self._b2b_recent_contacts(company, today, partners.ids)
+        quiet = company._b2b_is_quiet_day(today)
+        max_contacts = company.b2b_max_contacts_7d
+
+        groups = defaultdict(list)
+        for row in rows:
+            groups[(row["partner_id"], row["level_id"])].append(row)
+        actions = []
+        contacts_planned = defaultdict(int)
+        for (partner_id, level_id), group in groups.items():
+            partner = partners.browse(partner_id)
+            level = levels.browse(level_id)
+            active = [row for row in group if not row["pause"]]
+            paused = [row for row in group if row["pause"]]
+            for row in paused:
+                actions.append(
+                    self._b2b_action(partner, level, [row], pause=row["pause"])
+                )
+            if not active:
+                continue
+            pause = None
+            amount = sum(row["amount_residual_company"] for row in active)
+            if company.currency_id.compare_amounts(amount, level.min_amount) < 0:
+                pause = "below_minimum"
+            elif quiet:
+                pause = "quiet_day"
+            elif max_contacts and (
+                recent.get(partner_id, 0) + contacts_planned[partner_id] >= max_contacts
+            ):
+                pause = "contact_limit"
+            else:
+                contacts_planned[partner_id] += 1
+            actions.append(self._b2b_action(partner, level, active, pause=pause))
+        return actions
+
+    @api.model
+    def _b2b_action(self, partner, level, rows, pause=None):
+        recipient = partner.b2b_collection_contact_id or partner
+        email = level.channel_email
+        letter = level.channel_letter
+        call = level.channel_call
+        note = False
+        if email and not recipient.email:
+            email = False
+            letter = call = True
+            note = _(
+                "No email address for %(contact)s: sent as a letter and a phone "
+                "call instead of an email.",
+                contact=recipient.display_name,
+            )
+        days = max(row["days"] for row in rows)
+        return {
+            "partner_id": partner.id,
+            "level_id": level.id,
+            "policy_id": level.policy_id.id,
+            "recipient_id": recipient.id,
+            "rows": rows,
+            "move_ids": [row["move_id"] for row in rows],
+            "amount": sum(row["amount_residual_company"] for row in rows),
+            "channel_email": email,
+            "channel_letter": letter,
+            "channel_call": call,
+            "note": note,
+            "pause": pause,
+            "reason": _(
+                "%(level)s is due %(trigger)s days after the due date; oldest "
+                "invoice %(days)s days overdue",
+                level=level.name,
+                trigger=level.trigger_days,
+                days=days,
+            ),
+        }
+
+    # ------------------------------------------------------------- running
+
+    @api.model
+    def _b2b_lock_partners(self, partner_ids):
+        """Lock the customers of a batch; those another run holds are left out."""
+        if not partner_ids:
+            return []
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED",
+                tuple(partner_ids),
+            )
+        )
+        return [row[0] for row in rows]
+
+    def _b2b_run_batch(self, batch_size=DEFAULT_BATCH, allowed=None):
+        """Send the reminders of the next ``batch_size`` customers; returns
+        (customers done, customers remaining, customers locked elsewhere)."""
+        self.ensure_one()
+        skipped = set(self.issue_ids.partner_id.ids)
+        actions = [
+            a
+            for a in self._b2b_plan(self.company_id, self.date)
+            if not a["pause"]
+            and a["partner_id"] not in skipped
+            and (allowed is None or (a["partner_id"], a["level_id"]) in allowed)
+        ]
+        todo = list(dict.fromkeys(a["partner_id"] for a in actions))
+        batch = todo[:batch_size]
+        locked = self._b2b_lock_partners(batch)
+        busy = len(batch) - len(locked)
+        # Plan again under the lock: an overlapping run may just have committed.
+        fresh = defaultdict(list)
+        for action in self._b2b_plan(self.company_id, self.date, partner_ids=locked):
+            key = (action["partner_id"], action["level_id"])
+            if not action["pause"] and (allowed is None or key in allowed):
+                fresh[action["partner_id"]].append(action)
+        for partner_id in locked:
+            try:
+                with self.env.cr.savepoint():
+                    for action in fresh.get(partner_id, []):
+                        self._b2b_send(action)
+            except Exception as error:
+                self.env.invalidate_all()
+                _logger.exception(
+                    "Collections run %s: customer %s failed", self.id, partner_id
+                )
+                self.env["b2b.collection.run.issue"].create(
+                    {"run_id": self.id, "partner_id": partner_id, "message": str(error)}
+                )
+        return len(locked), len(todo) - len(batch), busy
+
+    def _b2b_execute(self, batch_size=DEFAULT_BATCH, allowed=None):
+        """Run every batch (the manual run); commit between batches outside tests."""
+        self.ensure_one()
+        while True:
+            # One savepoint per batch, committed outside tests: a crash loses at
+            # most the batch in progress.
+            with self.env.cr.savepoint():
+                done, remaining, busy = self._b2b_run_batch(batch_size, allowed)
+            if self._b2b_can_commit():
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if not remaining or not done:
+                break
+        if busy:
+            self.env["b2b.collection.run.issue"].create(
+                {
+                    "run_id": self.id,
+                    "message": _(
+                        "%(count)s customers were being processed by another run "
+                        "and were left to it.",
+                        count=busy,
+                    ),
+                }
+            )
+        self.state = "done"
+
+    @api.model
+    def _b2b_can_commit(self):
+        """Commit between batches, except in tests (Odoo's runner or pytest)."""
+        return not (
+            modules.module.current_test
+            or getattr(threading.current_thread(), "testing", False)
+        )
+
+    @api.model
+    def _cron_b2b_send_reminders(self, batch_size=DEFAULT_BATCH, company_ids=None):
+        """Scheduled run: one batch per call; the scheduler calls again while
+        progress reports work remaining, committing in between."""
+        self.env["b2b.collection.note"]._b2b_evaluate_promises()
+        self.env["account.move"]._b2b_expire_disputes()
+        today = fields.Date.context_today(self)
+        done_total = remaining_total = 0
+        companies = self.env["res.company"].search(
+            [("id", "in", company_ids)] if company_ids else []
+        )
+        for company in companies:
+            run = self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("date", "=", today),
+                    ("trigger", "=", "cron"),
+                ],
+                limit=1,
+            ) or self.create(
+                {"company_id": company.id, "date": today, "trigger": "cron"}
+            )
+            if run.state == "done":
+                continue
+            done, remaining, _busy = run.with_company(company)._b2b_run_batch(
+                batch_size
+            )
+            done_total += done
+            remaining_total += remaining
+            if not remaining:
+                run.state = "done"
+        self.env["ir.cron"]._notify_progress(done=done_total, remaining=remaining_total)
+
+    # ------------------------------------------------------------- sending
+
+    def _b2b_send(self, action):
+        """Send one reminder (one customer, one level) through its channels and
+        record it."""
+        self.ensure_one()
+        company = self.company_id
+        partner = self.env["res.partner"].browse(action["partner_id"])
+        level = self.env["b2b.collection.policy.level"].browse(action["level_id"])
+        recipient = self.env["res.partner"].browse(action["recipient_id"])
+        moves = self.env["account.move"].browse(action["move_ids"])
+        collector = partner.b2b_collector_id or company.b2b_default_collector_id
+        Contact = self.env["b2b.collection.contact"].with_context(
+            mail_create_nosubscribe=True, mail_create_nolog=True
+        )
+        contact = Contact.create(
+            {
+                "run_id": self.id,
+                "company_id": company.id,
+                "partner_id": partner.id,
+                "recipient_id": recipient.id,
+                "collector_id": collector.id,
+                "policy_id": level.policy_id.id,
+                "level_id": level.id,
+                "template_id": level.mail_template_id.id
+                if action["channel_email"]
+                else False,
+                "channel_email": action["channel_email"],
+                "channel_letter": action["channel_letter"],
+                "channel_call": action["channel_call"],
+                "note": action["note"],
+                "amount_total": action["amount"],
+                "line_ids": [
+                    Command.create(
+                        {
+                            "move_id": row["move_id"],
+                            "level_id": level.id,
+                            "currency_id": row["currency_id"],
+                            "amount_residual": row["amount_residual"],
+                            "amount_residual_company": row["amount_residual_company"],
+                            "days_overdue": row["days"],
+                            "date_due": row["date_due"],
+                        }
+                    )
+                    for row in action["rows"]
+                ],
+            }
+        )
+        # The unique (invoice, level) key is checked here, before anything leaves.
+        contact.line_ids.flush_recordset()
+        if action["channel_letter"]:
+            contact.letter_attachment_id = self._b2b_render_attachment(
+                "b2b_collections.action_report_b2b_letter", contact, contact
+            )
+        if action["channel_email"]:
+            attachments = self.env["ir.attachment"]
+            if self.with_statement:
+                attachments = self._b2b_render_attachment(
+                    "b2b_collections.action_report_b2b_statement", partner, contact
+                )
+            messages = contact.with_context(
+                mail_notify_force_send=False
+            ).message_post_with_source(
+                level.mail_template_id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                attachment_ids=attachments.ids,
+            )
+            contact.message_id = messages[:1]
+        if action["channel_call"]:
+            contact.activity_id = partner.activity_schedule(
+                "mail.mail_activity_data_call",
+                date_deadline=self.date,
+                summary=_("Reminder call: %(level)s", level=level.name),
+                note=escape(action["note"] or action["reason"]),
+                user_id=(collector or self.env.user).id,
+            )
+        self._b2b_update_invoices(moves, level)
+        if level._b2b_has_charges():
+            contact.fee_move_id = self._b2b_create_fee_invoice(contact, level)
+        self._b2b_escalate(partner, level)
+        partner.message_post(
+            body=self._b2b_partner_message(contact), subtype_xmlid="mail.mt_note"
+        )
+        return contact
+
+    def _b2b_render_attachment(self, report_ref, records, contact):
+        report = self.env.ref(report_ref, raise_if_not_found=False)
+        if not report or self.env.context.get("b2b_collections_no_pdf"):
+            # (the demo data skips PDFs: rendering needs the HTTP server running)
+            return self.env["ir.attachment"]
+        content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            report, records.ids
+        )
+        name = f"{report.name} - {records.display_name}.pdf".replace("/", "-")
+        return self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": contact._name,
+                "res_id": contact.id,
+            }
+        )
+
+    def _b2b_update_invoices(self, moves, level):
+        values = {
+            "b2b_reminder_level_id": level.id,
+            "b2b_last_reminder_date": self.date,
+            "b2b_escalate": False,
+        }
+        moves.write(values)
+        if level.stage_id:
+            moves.filtered(
+                lambda m: not (
+                    m.b2b_collection_stage_id.pause_reminders
+                    or m.b2b_collection_stage_id.is_closed
+                    or m.b2b_collection_stage_id.sequence > level.stage_id.sequence
+                )
+            ).b2b_collection_stage_id = level.stage_id
+
+    def _b2b_escalate(self, partner, level):
+        values = {}
+        if level.credit_hold and not partner.b2b_credit_hold:
+            values["b2b_credit_hold"] = True
+        if level.propose_agency and not partner.b2b_agency_proposed:
+            values["b2b_agency_proposed"] = True
+        if values:
+            partner.write(values)
+
+    def _b2b_partner_message(self, contact):
+        channels = contact.channels
+        lines = [
+            Markup("<b>%s</b>")
+            % _(
+                "%(level)s sent (%(channels)s) to %(contact)s",
+                level=contact.level_id.name,
+                channels=channels,
+                contact=contact.recipient_id.display_name,
+            ),
+            _(
+                "Invoices: %(invoices)s (%(amount)s)",
+                invoices=", ".join(contact.line_ids.move_id.mapped("name")),
+                amount=format_amount(
+                    self.env, contact.amount_total, contact.currency_id
+                ),
+            ),
+        ]
+        if contact.note:
+            lines.append(contact.note)
+        return Markup("<br/>").join(escape(line) for line in lines)
+
+    def _b2b_create_fee_invoice(self, contact, level):
+        """Late fee and interest as a customer invoice referencing the overdue
+        invoices (draft, or posted by setting)."""
+        company = contact.company_id
+        account = company.b2b_fee_account_id
+        if not account:
+            raise UserError(
+                _(
+                    "Set the late fee income account of %(company)s in the "
+                    "Collections settings.",
+                    company=company.name,
+                )
+            )
+        lines = []
+        overdue = contact.amount_total
+        if level.fee_fixed or level.fee_percent:
+            amount = level.fee_fixed + overdue * level.fee_percent / 100.0
+            lines.append(
+                {
+                    "name": _("Late payment fee (%(level)s)", level=level.name),
+                    "price_unit": company.currency_id.round(amount),
+                }
+            )
+        # Interest already charged by earlier levels is not charged again.
+        charged = {
+            move.id: (days or 0, bool(compensation))
+            for move, days, compensation in self.env[
+                "b2b.collection.contact.line"
+            ]._read_group(
+                [
+                    ("move_id", "in", contact.line_ids.move_id.ids),
+                    ("contact_id", "!=", contact.id),
+                ],
+                ["move_id"],
+                ["interest_days:max", "compensation_charged:bool_or"],
+            )
+        }
+        for line in contact.line_ids:
+            days_before, compensated = charged.get(line.move_id.id, (0, False))
+            amount = line.move_id._b2b_late_interest(
+                level, days_before, line.days_overdue, compensation=not compensated
+            )
+            if not amount:
+                continue
+            line.write(
+                {
+                    "interest_amount": amount,
+                    "interest_days": line.days_overdue,
+                    "compensation_charged": level.interest_mode == "eu_statutory"
+                    and not compensated,
+                }
+            )
+            lines.append(
+                {
+                    "name": _(
+                        "Late interest on %(invoice)s: overdue days %(start)s to %(end)s",
+                        invoice=line.move_id.name,
+                        start=days_before + 1,
+                        end=line.days_overdue,
+                    ),
+                    "price_unit": amount,
+                }
+            )
+        lines = [
+            line
+            for line in lines
+            if not company.currency_id.is_zero(line["price_unit"])
+        ]
+        if not lines:
+            return self.env["account.move"]
+        fee_move = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": contact.partner_id.id,
+                    "company_id": company.id,
+                    "invoice_date": self.date,
+                    "ref": _(
+                        "Late charges on %(invoices)s",
+                        invoices=", ".join(contact.line_ids.move_id.mapped("name")),
+                    ),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                **vals,
+                                "quantity": 1,
+                                "account_id": account.id,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                        for vals in lines
+                    ],
+                }
+            )
+        )
+        if company.b2b_fee_auto_post:
+            fee_move.action_post()
+        return fee_move
+
+
+class B2bCollectionRunIssue(models.Model):
+    _name = "b2b.collection.run.issue"
+    _description = "Collections Run Issue"
+    _order = "id"
+
+    run_id = fields.Many2one(
+        "b2b.collection.run", required=True, ondelete="cascade", index=True
+    )
+    partner_id = fields.Many2one("res.partner", string="Customer")
+    message = fields.Text(required=True)
