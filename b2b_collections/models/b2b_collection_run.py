@@ -29,7 +29,8 @@ class B2bCollectionRun(models.Model):
     """A reminder run of a company on a day: its reminders, its issues.
 
     The run works in batches of customers. Each batch locks its customers
-    (``FOR UPDATE SKIP LOCKED``: an overlapping run skips them), plans their due
+    (``FOR NO KEY UPDATE SKIP LOCKED``: an overlapping run skips them,
+    while foreign keys to them stay usable), plans their due
     actions again under the lock, then sends customer by customer inside a
     savepoint; a failing customer is logged and skipped. Outside tests each batch
     is committed: a crash loses at most the batch in progress, which the next run
@@ -326,7 +327,8 @@ class B2bCollectionRun(models.Model):
             return []
         rows = self.env.execute_query(
             SQL(
-                "SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED",
+                "SELECT id FROM res_partner WHERE id IN %s ORDER BY id"
+                " FOR NO KEY UPDATE SKIP LOCKED",
                 tuple(partner_ids),
             )
         )
