@@ -65,7 +65,7 @@ class B2bCollectionContact(models.Model):
         "b2b.collection.contact.line", "contact_id", readonly=True
     )
     amount_total = fields.Monetary(
-        string="Amount due",
+        string="Amount Due",
         readonly=True,
         help="Residual of the invoices, company currency.",
     )
@@ -74,11 +74,12 @@ class B2bCollectionContact(models.Model):
         "ir.attachment", string="Letter PDF", readonly=True
     )
     activity_id = fields.Many2one(
-        "mail.activity", string="Call activity", readonly=True
+        "mail.activity", string="Call Activity", readonly=True
     )
-    fee_move_id = fields.Many2one("account.move", string="Fee invoice", readonly=True)
+    fee_move_id = fields.Many2one("account.move", string="Fee Invoice", readonly=True)
     delivery_state = fields.Selection(
         DELIVERY_STATES,
+        string="Delivery",
         compute="_compute_delivery_state",
         store=True,
         index=True,
@@ -162,14 +163,14 @@ class B2bCollectionContactLine(models.Model):
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Company Currency"
     )
-    amount_residual = fields.Monetary(string="Amount due", currency_field="currency_id")
+    amount_residual = fields.Monetary(string="Amount Due", currency_field="currency_id")
     amount_residual_company = fields.Monetary(
-        string="Amount due (company currency)", currency_field="company_currency_id"
+        string="Amount Due (Company Currency)", currency_field="company_currency_id"
     )
     days_overdue = fields.Integer()
-    date_due = fields.Date(string="Due date")
+    date_due = fields.Date(string="Due Date")
     interest_amount = fields.Monetary(
-        string="Interest charged", currency_field="company_currency_id"
+        string="Interest Charged", currency_field="company_currency_id"
     )
     interest_days = fields.Integer(
         help="Overdue days covered by the interest charged so far on the invoice."

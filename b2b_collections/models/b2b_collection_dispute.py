@@ -53,6 +53,7 @@ class B2bCollectionDispute(models.Model):
     )
     state = fields.Selection(
         [("open", "Open"), ("resolved", "Resolved"), ("expired", "Expired")],
+        string="Status",
         default="open",
         required=True,
         tracking=True,
@@ -68,7 +69,10 @@ class B2bCollectionDispute(models.Model):
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_refund')]",
     )
     days_to_resolve = fields.Integer(
-        compute="_compute_days_to_resolve", store=True, aggregator="avg"
+        string="Days to Resolve",
+        compute="_compute_days_to_resolve",
+        store=True,
+        aggregator="avg",
     )
 
     @api.depends("date_open", "date_resolved")

@@ -56,13 +56,13 @@ class B2bCollectionPolicyLevel(models.Model):
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True)
     trigger_days = fields.Integer(
-        string="Days after due date",
+        string="Days After Due Date",
         required=True,
         help="Days after the due date from which the level is sent; negative for "
         "a courtesy reminder before the due date.",
     )
     min_amount = fields.Float(
-        string="Minimum amount",
+        string="Minimum Amount",
         digits="Account",
         help="Tolerance: no reminder at this level when the customer owes less "
         "than this (company currency) on the invoices concerned.",
@@ -70,21 +70,23 @@ class B2bCollectionPolicyLevel(models.Model):
     channel_email = fields.Boolean(string="Email", default=True)
     mail_template_id = fields.Many2one(
         "mail.template",
-        string="Email template",
+        string="Email Template",
         domain=[("model", "=", "b2b.collection.contact")],
     )
     channel_letter = fields.Boolean(string="Letter")
-    channel_call = fields.Boolean(string="Phone call")
+    channel_call = fields.Boolean(string="Phone Call")
     stage_id = fields.Many2one(
         "b2b.collection.stage",
-        string="Set stage",
+        string="Set Stage",
         help="Stage the invoices move to when this level is sent.",
     )
-    fee_fixed = fields.Float(string="Fixed fee", digits="Account")
-    fee_percent = fields.Float(string="Fee (% of overdue)", digits=(16, 4))
-    interest_mode = fields.Selection(INTEREST_MODES, default="none", required=True)
+    fee_fixed = fields.Float(string="Fixed Fee", digits="Account")
+    fee_percent = fields.Float(string="Fee (% of Overdue)", digits=(16, 2))
+    interest_mode = fields.Selection(
+        INTEREST_MODES, string="Interest", default="none", required=True
+    )
     interest_rate = fields.Float(
-        string="Annual interest (%)",
+        string="Annual Interest (%)",
         digits=(16, 4),
         help="Annual rate for 'Annual rate' interest; for the EU statutory rule, "
         "the reference rate of the central bank.",
@@ -97,7 +99,7 @@ class B2bCollectionPolicyLevel(models.Model):
         "Late Payment Directive).",
     )
     compensation_fixed = fields.Float(
-        string="Fixed compensation per invoice",
+        string="Fixed Compensation per Invoice",
         digits="Account",
         default=40.0,
         help="EU statutory rule: flat recovery cost per invoice (EUR 40 in the "
@@ -204,8 +206,3 @@ class B2bCollectionPolicyLevel(models.Model):
     def _b2b_has_charges(self):
         self.ensure_one()
         return bool(self.fee_fixed or self.fee_percent or self.interest_mode != "none")
-
-    @api.depends("policy_id.name", "name")
-    def _compute_display_name(self):
-        for level in self:
-            level.display_name = f"{level.policy_id.name} / {level.name}"

@@ -9,7 +9,7 @@ from odoo import _, api, fields, models, modules
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL
-from odoo.tools.misc import format_amount
+from odoo.tools.misc import format_amount, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -51,13 +51,19 @@ class B2bCollectionRun(models.Model):
         [("cron", "Scheduled"), ("manual", "Manual")], required=True, readonly=True
     )
     user_id = fields.Many2one(
-        "res.users", readonly=True, default=lambda self: self.env.user
+        "res.users",
+        string="Started by",
+        readonly=True,
+        default=lambda self: self.env.user,
     )
     state = fields.Selection(
-        [("running", "Running"), ("done", "Done")], default="running", readonly=True
+        [("running", "Running"), ("done", "Done")],
+        string="Status",
+        default="running",
+        readonly=True,
     )
     with_statement = fields.Boolean(
-        string="Attach statement", readonly=True, default=True
+        string="Attach Statement", readonly=True, default=True
     )
     contact_ids = fields.One2many("b2b.collection.contact", "run_id", readonly=True)
     contact_count = fields.Integer(compute="_compute_counts")
@@ -68,7 +74,9 @@ class B2bCollectionRun(models.Model):
     def _compute_name(self):
         triggers = dict(self._fields["trigger"]._description_selection(self.env))
         for run in self:
-            run.name = f"{run.date} {triggers.get(run.trigger, '')}"
+            run.name = (
+                f"{format_date(self.env, run.date)} {triggers.get(run.trigger, '')}"
+            )
 
     @api.depends("contact_ids", "issue_ids")
     def _compute_counts(self):

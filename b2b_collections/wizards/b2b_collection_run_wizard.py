@@ -17,7 +17,7 @@ class B2bCollectionRunWizard(models.TransientModel):
     )
     date = fields.Date(required=True, default=fields.Date.context_today, readonly=True)
     with_statement = fields.Boolean(
-        string="Attach statement",
+        string="Attach Statement",
         default=lambda self: self.env.company.b2b_attach_statement,
     )
     line_ids = fields.One2many("b2b.collection.run.wizard.line", "wizard_id")
