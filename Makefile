@@ -14,6 +14,8 @@ help:
 	@echo "make lint   - ruff + pylint-odoo"
 	@echo "make format - ruff format + fixes"
 	@echo "make wheel  - build the addon wheel into dist/"
+	@echo "make bench  - benchmark the worklist, totals and aging refresh on a generated ledger"
+	@echo "              of BENCH_INVOICES invoices (default 20000; the ledger is built once: ~30 min)"
 	@echo "make stop   - stop the private PostgreSQL cluster, if one was started"
 	@echo "make clean  - drop the demo/test databases (the cached Odoo and venv stay)"
 
@@ -34,6 +36,9 @@ format: setup
 
 wheel: setup
 	@source tools/.env && rm -rf dist && "$$VENV/bin/pip" wheel -q --no-deps -w dist ./b2b_collections && ls dist
+
+bench: setup
+	@bench/run.sh $(ARGS)
 
 stop:
 	@tools/stop.sh
