@@ -9,6 +9,8 @@ AGING_BUCKETS = ("not_due", "b1", "b2", "b3", "b4", "b5")
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # indexed: the customers' stage and the reminder planning group by it
+    commercial_partner_id = fields.Many2one(index="btree_not_null")
     b2b_collection_stage_id = fields.Many2one(
         "b2b.collection.stage",
         string="Collection Stage",

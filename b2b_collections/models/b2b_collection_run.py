@@ -342,19 +342,28 @@ class B2bCollectionRun(models.Model):
         )
         return [row[0] for row in rows]
 
-    def _b2b_run_batch(self, batch_size=DEFAULT_BATCH, allowed=None):
-        """Send the reminders of the next ``batch_size`` customers; returns
-        (customers done, customers remaining, customers locked elsewhere)."""
+    def _b2b_todo(self, allowed=None):
+        """Customers with a reminder to send today, in planning order, minus
+        those that failed earlier in this run."""
         self.ensure_one()
         skipped = set(self.issue_ids.partner_id.ids)
-        actions = [
-            a
-            for a in self._b2b_plan(self.company_id, self.date)
-            if not a["pause"]
-            and a["partner_id"] not in skipped
-            and (allowed is None or (a["partner_id"], a["level_id"]) in allowed)
-        ]
-        todo = list(dict.fromkeys(a["partner_id"] for a in actions))
+        return list(
+            dict.fromkeys(
+                a["partner_id"]
+                for a in self._b2b_plan(self.company_id, self.date)
+                if not a["pause"]
+                and a["partner_id"] not in skipped
+                and (allowed is None or (a["partner_id"], a["level_id"]) in allowed)
+            )
+        )
+
+    def _b2b_run_batch(self, batch_size=DEFAULT_BATCH, allowed=None, todo=None):
+        """Send the reminders of the next ``batch_size`` customers of ``todo``;
+        returns (customers done, customers remaining, customers locked
+        elsewhere, the batch)."""
+        self.ensure_one()
+        if todo is None:
+            todo = self._b2b_todo(allowed)
         batch = todo[:batch_size]
         locked = self._b2b_lock_partners(batch)
         busy = len(batch) - len(locked)
@@ -364,12 +373,20 @@ class B2bCollectionRun(models.Model):
             key = (action["partner_id"], action["level_id"])
             if not action["pause"] and (allowed is None or key in allowed):
                 fresh[action["partner_id"]].append(action)
+        self._b2b_ensure_access_tokens(
+            [
+                move_id
+                for actions in fresh.values()
+                for a in actions
+                for move_id in a["move_ids"]
+            ]
+        )
         for partner_id in locked:
             try:
                 with self.env.cr.savepoint():
                     for action in fresh.get(partner_id, []):
                         self._b2b_send(action)
-            except Exception as error:
+            except Exception as error:  # one customer must not stop the run
                 self.env.invalidate_all()
                 _logger.exception(
                     "Collections run %s: customer %s failed", self.id, partner_id
@@ -377,32 +394,54 @@ class B2bCollectionRun(models.Model):
                 self.env["b2b.collection.run.issue"].create(
                     {"run_id": self.id, "partner_id": partner_id, "message": str(error)}
                 )
-        return len(locked), len(todo) - len(batch), busy
+        return len(locked), len(todo) - len(batch), busy, batch
 
     def _b2b_execute(self, batch_size=DEFAULT_BATCH, allowed=None):
-        """Run every batch (the manual run); commit between batches outside tests."""
+        """Run every batch (the manual run): planned once, then batch by batch,
+        each in a savepoint, committed outside tests."""
         self.ensure_one()
-        while True:
-            # One savepoint per batch, committed outside tests: a crash loses at
-            # most the batch in progress.
+        todo = self._b2b_todo(allowed)
+        busy_total = 0
+        while todo:
+            # A crash loses at most the batch in progress.
             with self.env.cr.savepoint():
-                done, remaining, busy = self._b2b_run_batch(batch_size, allowed)
+                _done, _remaining, busy, batch = self._b2b_run_batch(
+                    batch_size, allowed, todo
+                )
+            busy_total += busy
+            todo = todo[len(batch) :]
             if self._b2b_can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            if not remaining or not done:
-                break
-        if busy:
+            # keep the cache small on long runs
+            self.env.invalidate_all()
+        if busy_total:
             self.env["b2b.collection.run.issue"].create(
                 {
                     "run_id": self.id,
                     "message": _(
                         "%(count)s customers were being processed by another run "
                         "and were left to it.",
-                        count=busy,
+                        count=busy_total,
                     ),
                 }
             )
         self.state = "done"
+
+    @api.model
+    def _b2b_ensure_access_tokens(self, move_ids):
+        """Give the invoices of the batch their portal token (for the pay-now
+        links) in one UPDATE instead of one invoice write each while rendering."""
+        if not move_ids:
+            return
+        self.env["account.move"].flush_model(["access_token"])
+        self.env.execute_query(
+            SQL(
+                "UPDATE account_move SET access_token = gen_random_uuid()::text"
+                " WHERE id IN %s AND access_token IS NULL",
+                tuple(set(move_ids)),
+            )
+        )
+        self.env["account.move"].invalidate_model(["access_token"])
 
     @api.model
     def _b2b_can_commit(self):
@@ -436,7 +475,7 @@ class B2bCollectionRun(models.Model):
             )
             if run.state == "done":
                 continue
-            done, remaining, _busy = run.with_company(company)._b2b_run_batch(
+            done, remaining, _busy, _batch = run.with_company(company)._b2b_run_batch(
                 batch_size
             )
             done_total += done
@@ -551,12 +590,20 @@ class B2bCollectionRun(models.Model):
         )
 
     def _b2b_update_invoices(self, moves, level):
-        values = {
-            "b2b_reminder_level_id": level.id,
-            "b2b_last_reminder_date": self.date,
-            "b2b_escalate": False,
-        }
-        moves.write(values)
+        # Bookkeeping fields of this module only: one UPDATE, without the
+        # invoice write's line synchronisation and balance checks.
+        fnames = ["b2b_reminder_level_id", "b2b_last_reminder_date", "b2b_escalate"]
+        moves.flush_recordset(fnames)
+        self.env.execute_query(
+            SQL(
+                "UPDATE account_move SET b2b_reminder_level_id = %s,"
+                " b2b_last_reminder_date = %s, b2b_escalate = FALSE WHERE id IN %s",
+                level.id,
+                self.date,
+                tuple(moves.ids),
+            )
+        )
+        moves.invalidate_recordset(fnames)
         if level.stage_id:
             moves.filtered(
                 lambda m: not (
