@@ -6,7 +6,7 @@ export PORT ?= 8069
 export TEST_DB ?= b2b_test
 export BENCH_INVOICES ?= 20000
 
-.PHONY: help setup run test lint format stop wheel bench clean
+.PHONY: help setup run test lint format stop wheel bench bench-reminders clean
 
 help:
 	@echo "make run    - set up, then serve Odoo with b2b_collections and demo data on http://localhost:$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make wheel  - build the addon wheel into dist/"
 	@echo "make bench  - benchmark the worklist, totals and aging refresh on a generated ledger"
 	@echo "              of BENCH_INVOICES invoices (default 20000; the ledger is built once: ~30 min)"
+	@echo "make bench-reminders - benchmark the reminder engine (and see docs/benchmarks.md for OCA)"
 	@echo "make stop   - stop the private PostgreSQL cluster, if one was started"
 	@echo "make clean  - drop the demo/test databases (the cached Odoo and venv stay)"
 
@@ -39,6 +40,9 @@ wheel: setup
 
 bench: setup
 	@bench/run.sh $(ARGS)
+
+bench-reminders: setup
+	@bench/run_reminders.sh $(ARGS)
 
 stop:
 	@tools/stop.sh
