@@ -10,3 +10,4 @@ from . import b2b_collection_worklist
 from . import b2b_collection_contact
 from . import b2b_collection_run
 from . import b2b_collection_demo
+from . import b2b_collection_aging

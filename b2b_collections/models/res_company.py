@@ -78,6 +78,51 @@ class ResCompany(models.Model):
         "amount minus this percentage by the promised date.",
     )
 
+    b2b_target_dso = fields.Float(
+        string="Target DSO (days)",
+        default=45.0,
+        help="Days sales outstanding to aim for; 0 for no target.",
+    )
+    b2b_target_cei = fields.Float(
+        string="Target CEI (%)",
+        default=80.0,
+        help="Collection effectiveness index to reach; 0 for no target.",
+    )
+    b2b_target_overdue_pct = fields.Float(
+        string="Target Overdue (%)",
+        default=20.0,
+        help="Share of the receivables past due not to exceed; 0 for no target.",
+    )
+    b2b_target_over_90_pct = fields.Float(
+        string="Target Over 90 Days (%)",
+        default=5.0,
+        help="Share of the receivables more than 90 days past due not to "
+        "exceed; 0 for no target.",
+    )
+
+    @api.constrains(
+        "b2b_target_dso",
+        "b2b_target_cei",
+        "b2b_target_overdue_pct",
+        "b2b_target_over_90_pct",
+    )
+    def _check_b2b_targets(self):
+        for company in self:
+            percentages = (
+                company.b2b_target_cei,
+                company.b2b_target_overdue_pct,
+                company.b2b_target_over_90_pct,
+            )
+            if company.b2b_target_dso < 0 or not all(
+                0 <= value <= 100 for value in percentages
+            ):
+                raise ValidationError(
+                    _(
+                        "The target DSO cannot be negative and the target "
+                        "percentages must be between 0 and 100."
+                    )
+                )
+
     @api.constrains("b2b_max_contacts_7d", "b2b_promise_tolerance")
     def _check_b2b_limits(self):
         for company in self:

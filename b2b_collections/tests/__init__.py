@@ -9,3 +9,5 @@ from . import test_demo
 from . import test_tour
 from . import test_reminders
 from . import test_reports
+from . import test_aging_report
+from . import test_kpi

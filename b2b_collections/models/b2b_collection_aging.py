@@ -1,0 +1,530 @@
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from .account_move import AGING_BUCKETS
+
+KINDS = [
+    ("invoice", "Invoice"),
+    ("credit_note", "Credit Note"),
+    ("payment", "Payment"),
+    ("other", "Other Entry"),
+]
+GROUPINGS = [
+    ("customer", "Customer"),
+    ("collector", "Collector"),
+    ("stage", "Stage"),
+]
+# grouping -> column of the aging rows
+GROUP_COLUMNS = {
+    "customer": "partner_id",
+    "collector": "collector_id",
+    "stage": "stage_id",
+}
+CURRENCY_MODES = [
+    ("company", "Company currency only"),
+    ("per_currency", "Also per currency"),
+]
+
+
+class B2bCollectionAging(models.Model):
+    """One row per open receivable journal item (invoice instalment, credit
+    note, unapplied payment or entry), with its age and bucket, **as of** a date.
+
+    The date is today, or the ``b2b_as_of`` context key (a date string). Each
+    line's residual is rebuilt at that date from the ledger:
+
+        residual = balance
+                   - Σ amount of its partial reconciliations (debit side)
+                   + Σ amount of its partial reconciliations (credit side)
+
+    over the partials with ``max_date <= as of`` only, for lines dated on or
+    before that date; lines whose residual is zero in both currencies at that
+    date are left out. Today uses the same formula.
+
+    The rows depend on the context: code that reads the same rows as of two
+    dates in one transaction must invalidate the model's cache in between (the
+    web client does one request per view, so it never sees stale rows)."""
+
+    _name = "b2b.collection.aging"
+    _description = "Receivables Aging"
+    _auto = False
+    _order = "date_maturity, move_line_id"
+    _rec_name = "move_id"
+    # Fields read by the query: flushed before any search or read.
+    _depends = {
+        "account.move.line": [
+            "move_id",
+            "partner_id",
+            "company_id",
+            "currency_id",
+            "company_currency_id",
+            "account_id",
+            "parent_state",
+            "date",
+            "date_maturity",
+            "balance",
+            "amount_currency",
+            "reconciled",
+        ],
+        "account.partial.reconcile": [
+            "debit_move_id",
+            "credit_move_id",
+            "amount",
+            "debit_amount_currency",
+            "credit_amount_currency",
+            "max_date",
+        ],
+        "account.account": ["account_type"],
+        "account.move": [
+            "name",
+            "move_type",
+            "origin_payment_id",
+            "statement_line_id",
+        ],
+        "res.partner": [
+            "name",
+            "commercial_partner_id",
+            "b2b_collector_id",
+            "b2b_collection_stage_id",
+        ],
+        "res.company": [
+            "b2b_default_collector_id",
+            "b2b_aging_bucket_1",
+            "b2b_aging_bucket_2",
+            "b2b_aging_bucket_3",
+            "b2b_aging_bucket_4",
+        ],
+    }
+
+    move_line_id = fields.Many2one(
+        "account.move.line", string="Journal Item", readonly=True
+    )
+    move_id = fields.Many2one("account.move", string="Document", readonly=True)
+    kind = fields.Selection(KINDS, string="Type", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    company_currency_id = fields.Many2one(
+        "res.currency", string="Company Currency", readonly=True
+    )
+    date = fields.Date(readonly=True)
+    date_maturity = fields.Date(string="Due Date", readonly=True)
+    days_overdue = fields.Integer(
+        readonly=True,
+        aggregator="max",
+        help="Days past the due date as of the aging date; 0 when not due yet. "
+        "Credit notes and payments are aged from their own date.",
+    )
+    bucket = fields.Selection(
+        selection="_selection_bucket", string="Aging Bucket", readonly=True
+    )
+    amount_residual = fields.Monetary(
+        string="Open Amount",
+        currency_field="company_currency_id",
+        readonly=True,
+        help="Residual as of the aging date in company currency: positive for "
+        "what the customer owes, negative for credits not applied yet.",
+    )
+    amount_residual_currency = fields.Monetary(
+        string="Open Amount in Currency",
+        currency_field="currency_id",
+        readonly=True,
+        help="Residual as of the aging date in the currency of the document.",
+    )
+    collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
+    stage_id = fields.Many2one("b2b.collection.stage", string="Stage", readonly=True)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _selection_bucket(self):
+        return self.env["account.move"]._selection_b2b_aging_bucket()
+
+    @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # buckets in aging order (not due, 1-30, ... 121+), not alphabetical:
+        # the pivot and the graph show their columns in the order read_group
+        # returns them
+        if "bucket" in groupby_terms:
+            groupby_terms = dict(
+                groupby_terms,
+                bucket=SQL(
+                    "array_position(%s, %s::text)",
+                    list(AGING_BUCKETS),
+                    groupby_terms["bucket"],
+                ),
+            )
+        return super()._read_group_orderby(order, groupby_terms, query)
+
+    @api.model
+    def _b2b_as_of(self):
+        """The aging date: the ``b2b_as_of`` context key, or today."""
+        as_of = self.env.context.get("b2b_as_of")
+        return fields.Date.to_date(as_of) if as_of else fields.Date.context_today(self)
+
+    @api.model
+    def _b2b_check_bounds(self, bounds):
+        """Refuse bucket boundaries that are not four positive, strictly
+        increasing numbers of days."""
+        bounds = tuple(bounds or ())
+        if (
+            len(bounds) != 4
+            or any(not isinstance(b, int) or b <= 0 for b in bounds)
+            or any(a >= b for a, b in zip(bounds, bounds[1:]))
+        ):
+            raise ValidationError(
+                _(
+                    "The aging bucket boundaries must be four positive numbers of "
+                    "days in strictly increasing order, such as 30 / 60 / 90 / 120 "
+                    "(got %(bounds)s).",
+                    bounds=" / ".join(str(b) for b in bounds) or _("none"),
+                )
+            )
+        return bounds
+
+    @api.model
+    def _b2b_bucket_columns(self, bounds):
+        """[(bucket key, label)] for ``bounds``, in aging order."""
+        b1, b2, b3, b4 = bounds
+        labels = [
+            _("Not due"),
+            f"1-{b1}",
+            f"{b1 + 1}-{b2}",
+            f"{b2 + 1}-{b3}",
+            f"{b3 + 1}-{b4}",
+            f"{b4 + 1}+",
+        ]
+        return list(zip(AGING_BUCKETS, labels))
+
+    # ------------------------------------------------------------------- query
+
+    @property
+    def _table_query(self):
+        return self._b2b_lines_query(self._b2b_as_of())
+
+    @api.model
+    def _b2b_lines_query(self, as_of, company_ids=None, bounds=None):
+        """The open receivable items as of ``as_of``, one row per journal item,
+        with the columns of this model. ``bounds`` overrides the companies'
+        bucket boundaries; ``company_ids`` restricts the companies read.
+
+        Only two kinds of lines can be open at ``as_of`` (``candidate``): those
+        not reconciled today, and those with a partial reconciliation dated
+        after ``as_of``. A line reconciled today whose partials are all dated on
+        or before ``as_of`` has balance - Σ partials = its residual today = 0
+        in both currencies: the formula would leave it out, so it is not read
+        at all. The residual is rebuilt for the candidates only, from their
+        partials (two index lookups each)."""
+        if bounds:
+            b1, b2, b3, b4 = (SQL("%s", b) for b in self._b2b_check_bounds(bounds))
+        else:
+            b1, b2, b3, b4 = (
+                SQL.identifier("c", f"b2b_aging_bucket_{i}") for i in range(1, 5)
+            )
+        company_filter = (
+            SQL("AND l.company_id IN %s", tuple(company_ids)) if company_ids else SQL()
+        )
+        days = SQL("GREATEST(0, %s - COALESCE(l.date_maturity, l.date))", as_of)
+        residual = SQL("l.balance - COALESCE(dr.amount, 0) + COALESCE(cr.amount, 0)")
+        residual_currency = SQL(
+            "l.amount_currency - COALESCE(dr.amount_currency, 0)"
+            " + COALESCE(cr.amount_currency, 0)"
+        )
+        return SQL(
+            """
+            WITH candidate AS (
+                SELECT l.id
+                  FROM account_move_line l
+                  JOIN account_account a ON a.id = l.account_id
+                 WHERE a.account_type = 'asset_receivable'
+                   AND l.reconciled IS NOT TRUE
+                   AND l.parent_state = 'posted'
+                 UNION
+                SELECT pr.debit_move_id FROM account_partial_reconcile pr
+                 WHERE pr.max_date > %(as_of)s
+                 UNION
+                SELECT pr.credit_move_id FROM account_partial_reconcile pr
+                 WHERE pr.max_date > %(as_of)s
+            )
+            SELECT l.id,
+                   l.id AS move_line_id,
+                   l.move_id,
+                   CASE WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
+                        WHEN m.move_type = 'out_refund' THEN 'credit_note'
+                        WHEN m.origin_payment_id IS NOT NULL
+                          OR m.statement_line_id IS NOT NULL THEN 'payment'
+                        ELSE 'other' END AS kind,
+                   cp.id AS partner_id,
+                   l.company_id,
+                   l.currency_id,
+                   l.company_currency_id,
+                   l.date,
+                   l.date_maturity,
+                   %(days)s AS days_overdue,
+                   CASE WHEN %(days)s <= 0 THEN 'not_due'
+                        WHEN %(days)s <= %(b1)s THEN 'b1'
+                        WHEN %(days)s <= %(b2)s THEN 'b2'
+                        WHEN %(days)s <= %(b3)s THEN 'b3'
+                        WHEN %(days)s <= %(b4)s THEN 'b4'
+                        ELSE 'b5' END AS bucket,
+                   %(residual)s AS amount_residual,
+                   %(residual_currency)s AS amount_residual_currency,
+                   COALESCE(cp.b2b_collector_id, c.b2b_default_collector_id)
+                       AS collector_id,
+                   cp.b2b_collection_stage_id AS stage_id
+              FROM candidate
+              JOIN account_move_line l ON l.id = candidate.id
+              JOIN account_account a ON a.id = l.account_id
+              JOIN account_move m ON m.id = l.move_id
+              JOIN res_company c ON c.id = l.company_id
+         LEFT JOIN res_partner lp ON lp.id = l.partner_id
+         LEFT JOIN res_partner cp ON cp.id = COALESCE(lp.commercial_partner_id, lp.id)
+         LEFT JOIN LATERAL (
+                   SELECT SUM(pr.amount) AS amount,
+                          SUM(pr.debit_amount_currency) AS amount_currency
+                     FROM account_partial_reconcile pr
+                    WHERE pr.debit_move_id = l.id AND pr.max_date <= %(as_of)s
+                   ) dr ON TRUE
+         LEFT JOIN LATERAL (
+                   SELECT SUM(pr.amount) AS amount,
+                          SUM(pr.credit_amount_currency) AS amount_currency
+                     FROM account_partial_reconcile pr
+                    WHERE pr.credit_move_id = l.id AND pr.max_date <= %(as_of)s
+                   ) cr ON TRUE
+             WHERE a.account_type = 'asset_receivable'
+               AND l.parent_state = 'posted'
+               AND l.date <= %(as_of)s
+               AND (%(residual)s != 0 OR %(residual_currency)s != 0)
+               %(company_filter)s
+            """,
+            as_of=as_of,
+            days=days,
+            b1=b1,
+            b2=b2,
+            b3=b3,
+            b4=b4,
+            residual=residual,
+            residual_currency=residual_currency,
+            company_filter=company_filter,
+        )
+
+    @api.model
+    def _b2b_flush(self):
+        for model_name, field_names in self._depends.items():
+            self.env[model_name].flush_model(field_names)
+
+    # ------------------------------------------------------------ report data
+
+    @api.model
+    def _b2b_aging_report_data(
+        self,
+        as_of,
+        company_ids,
+        grouping="customer",
+        bounds=None,
+        currency_mode="company",
+        detail=False,
+    ):
+        """The aged receivables as of ``as_of`` for ``company_ids``, as a plain
+        dict shared by the PDF and the spreadsheet: the bucket columns of
+        ``bounds`` (default: the first company's), one group per customer,
+        collector or stage (``grouping``) with its amount per bucket in company
+        currency, the totals and the share of each bucket; with
+        ``currency_mode='per_currency'`` the residuals per document currency;
+        with ``detail`` the open items of each group.
+
+        Two queries (one aggregate, one for the detail lines) plus one per
+        model for the names of the groups, whatever the number of customers."""
+        self.check_access("read")
+        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        if grouping not in GROUP_COLUMNS:
+            raise UserError(_("Unknown grouping: %(grouping)s", grouping=grouping))
+        companies = self.env["res.company"].browse(company_ids or self.env.company.ids)
+        if not self.env.su and companies - self.env.companies:
+            raise AccessError(
+                _(
+                    "You can only report on the companies selected in the company "
+                    "switcher (%(companies)s).",
+                    companies=", ".join(self.env.companies.mapped("name")),
+                )
+            )
+        if len(companies.currency_id) > 1:
+            raise UserError(
+                _(
+                    "%(companies)s keep their books in different currencies: "
+                    "export them one at a time.",
+                    companies=", ".join(companies.mapped("name")),
+                )
+            )
+        bounds = self._b2b_check_bounds(bounds or companies[:1]._b2b_aging_bounds())
+        columns = self._b2b_bucket_columns(bounds)
+        index = {key: i for i, (key, _label) in enumerate(columns)}
+        company_currency = companies.currency_id
+        group_column = SQL.identifier("lines", GROUP_COLUMNS[grouping])
+        lines_query = self._b2b_lines_query(as_of, companies.ids, bounds)
+        self._b2b_flush()
+
+        # 1. the aggregate: group x currency x bucket
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT %(group)s AS group_id,
+                       lines.currency_id,
+                       lines.bucket,
+                       SUM(lines.amount_residual) AS amount,
+                       SUM(lines.amount_residual_currency) AS amount_currency
+                  FROM (%(lines)s) lines
+              GROUP BY 1, 2, 3
+                """,
+                group=group_column,
+                lines=lines_query,
+            )
+        )
+        width = len(columns)
+        group_amounts = defaultdict(lambda: [0.0] * width)
+        currency_amounts = defaultdict(lambda: [0.0] * width)
+        currency_company = defaultdict(float)
+        for row in rows:
+            i = index[row["bucket"]]
+            group_amounts[row["group_id"]][i] += row["amount"]
+            currency_amounts[row["currency_id"]][i] += row["amount_currency"]
+            currency_company[row["currency_id"]] += row["amount"]
+
+        # 2. the detail lines, in one query
+        lines_by_group = defaultdict(list)
+        if detail:
+            kinds = dict(self._fields["kind"]._description_selection(self.env))
+            labels = dict(columns)
+            detail_rows = self.env.execute_query_dict(
+                SQL(
+                    """
+                    SELECT %(group)s AS group_id, lines.*, m.name AS move_name,
+                           p.name AS partner_name
+                      FROM (%(lines)s) lines
+                      JOIN account_move m ON m.id = lines.move_id
+                 LEFT JOIN res_partner p ON p.id = lines.partner_id
+                  ORDER BY p.name, lines.partner_id, lines.date_maturity,
+                           m.name, lines.id
+                    """,
+                    group=group_column,
+                    lines=lines_query,
+                )
+            )
+            for row in detail_rows:
+                lines_by_group[row["group_id"]].append(
+                    {
+                        "move_line_id": row["move_line_id"],
+                        "move_id": row["move_id"],
+                        "move_name": row["move_name"],
+                        "partner_id": row["partner_id"],
+                        "partner_name": row["partner_name"] or "",
+                        "kind": row["kind"],
+                        "kind_label": kinds[row["kind"]],
+                        "date": row["date"],
+                        "date_maturity": row["date_maturity"] or row["date"],
+                        "days_overdue": row["days_overdue"],
+                        "bucket": row["bucket"],
+                        "bucket_label": labels[row["bucket"]],
+                        "currency_id": row["currency_id"],
+                        "amount_residual_currency": row["amount_residual_currency"],
+                        "amount_residual": row["amount_residual"],
+                    }
+                )
+
+        # 3. the names: one read per model, whatever the number of groups
+        names = self._b2b_group_names(grouping, list(group_amounts))
+        currency_ids = set(currency_amounts) | {company_currency.id}
+        currencies = {
+            currency.id: currency
+            for currency in self.env["res.currency"].browse(currency_ids)
+        }
+        for group_lines in lines_by_group.values():
+            for line in group_lines:
+                line["currency_name"] = currencies[line["currency_id"]].name
+
+        def _round(amounts):
+            return [company_currency.round(amount) for amount in amounts]
+
+        groups = [
+            {
+                "id": group_id or False,
+                "name": names[group_id],
+                "amounts": _round(amounts),
+                "total": company_currency.round(sum(amounts)),
+                "lines": lines_by_group.get(group_id, []),
+            }
+            for group_id, amounts in group_amounts.items()
+        ]
+        # alphabetical, the group without a customer/collector/stage last
+        groups.sort(key=lambda g: (not g["id"], g["name"].lower(), g["id"] or 0))
+        totals = _round(
+            [sum(group["amounts"][i] for group in groups) for i in range(width)]
+        )
+        total = company_currency.round(sum(totals))
+        per_currency = []
+        if currency_mode == "per_currency":
+            for currency_id, amounts in sorted(
+                currency_amounts.items(), key=lambda item: currencies[item[0]].name
+            ):
+                currency = currencies[currency_id]
+                per_currency.append(
+                    {
+                        "id": currency_id,
+                        "name": currency.name,
+                        "amounts": [currency.round(amount) for amount in amounts],
+                        "total": currency.round(sum(amounts)),
+                        "total_company": company_currency.round(
+                            currency_company[currency_id]
+                        ),
+                    }
+                )
+        return {
+            "as_of": as_of,
+            "company_ids": companies.ids,
+            "company_names": ", ".join(companies.mapped("name")),
+            "currency_id": company_currency.id,
+            "currency_name": company_currency.name,
+            "grouping": grouping,
+            "grouping_label": self._b2b_grouping_labels()[grouping],
+            "bounds": list(bounds),
+            "currency_mode": currency_mode,
+            "detail": bool(detail),
+            "columns": [{"key": key, "label": label} for key, label in columns],
+            "groups": groups,
+            "totals": totals,
+            "total": total,
+            "percents": [
+                round(amount / total * 100.0, 2) if total else 0.0 for amount in totals
+            ],
+            "currencies": per_currency,
+            "line_count": sum(len(lines) for lines in lines_by_group.values()),
+        }
+
+    @api.model
+    def _b2b_grouping_labels(self):
+        return {
+            "customer": _("Customer"),
+            "collector": _("Collector"),
+            "stage": _("Stage"),
+        }
+
+    @api.model
+    def _b2b_group_names(self, grouping, group_ids):
+        """{group id: display name}: one read for all the groups."""
+        empty = {
+            "customer": _("No customer"),
+            "collector": _("No collector"),
+            "stage": _("No stage"),
+        }[grouping]
+        model = {
+            "customer": "res.partner",
+            "collector": "res.users",
+            "stage": "b2b.collection.stage",
+        }[grouping]
+        ids = [group_id for group_id in group_ids if group_id]
+        records = self.env[model].with_context(active_test=False).browse(ids)
+        names = dict(zip(ids, records.mapped("display_name")))
+        names[None] = empty
+        return names
