@@ -237,8 +237,7 @@ class B2bCollectionAging(models.Model):
             WITH candidate AS (
                 SELECT l.id
                   FROM account_move_line l
-                  JOIN account_account a ON a.id = l.account_id
-                 WHERE a.account_type = 'asset_receivable'
+                 WHERE l.account_id IN %(receivable_accounts)s
                    AND l.reconciled IS NOT TRUE
                    AND l.parent_state = 'posted'
                  UNION
@@ -300,6 +299,11 @@ class B2bCollectionAging(models.Model):
                %(company_filter)s
             """,
             as_of=as_of,
+            # literal ids: the planner uses the account index instead of scanning
+            # every unreconciled journal item (see the worklist)
+            receivable_accounts=self.env[
+                "b2b.collection.worklist"
+            ]._b2b_receivable_accounts(),
             days=days,
             b1=b1,
             b2=b2,
