@@ -236,6 +236,8 @@ class B2bCollectionDemo(models.AbstractModel):
         self._b2b_demo_stages_and_notes(
             env, partners, invoices_by_partner, bank, collectors
         )
+        # settle the promises whose date has passed (one kept, one broken)
+        env["b2b.collection.note"]._b2b_evaluate_promises()
         self._b2b_demo_reminders(env, company)
         _logger.info(
             "Collections demo: %s customers, %s invoices", len(partners), len(all_moves)

@@ -55,6 +55,9 @@ class TestDemoStory(TransactionCase):
         )
         self.assertTrue(kept, "a kept promise")
         self.assertTrue(broken, "a broken promise")
+        # the demo settles them as the nightly run does
+        self.assertEqual(set(kept.mapped("promise_state")), {"kept"})
+        self.assertEqual(set(broken.mapped("promise_state")), {"broken"})
         self.assertTrue(notes.filtered(lambda n: n.outcome == "disputed"))
         self.assertTrue(self.invoices.filtered("b2b_disputed"))
         worklist = self.env["b2b.collection.worklist"].search(
