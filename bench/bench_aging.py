@@ -29,7 +29,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import benchlib
-from bench_worklist import Bench, peak_rss_mb
+from bench_worklist import Bench
 
 # The bucket totals per customer as of %(as_of)s, straight from the journal items.
 # residual(l, D) = the residual Odoo stores today (balance - all its partials)
@@ -135,7 +135,7 @@ def peak_since_reset_mb():
         for line in status:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
-    return peak_rss_mb()
+    return benchlib.peak_rss_mb()
 
 
 def compare(name, mine, floor):
@@ -421,12 +421,12 @@ def xlsx_memory(uenv, company_ids, as_of):
     uenv.invalidate_all()
     rss_before = current_rss_mb()
     resettable = reset_peak_rss()
-    maxrss_before = peak_rss_mb()
+    maxrss_before = benchlib.peak_rss_mb()
     aging_data = aging._b2b_aging_report_data(
         as_of, company_ids, "customer", detail=True
     )
     content = writer._b2b_xlsx(aging_data)
-    peak = peak_since_reset_mb() if resettable else peak_rss_mb()
+    peak = peak_since_reset_mb() if resettable else benchlib.peak_rss_mb()
     lines = aging_data["line_count"]
     del aging_data, content
     uenv.cr.rollback()
@@ -518,7 +518,7 @@ def print_table(results, args, load, memory):
         )
     print(
         f"(median of {args.repeat} warm runs; peak RSS of the process "
-        f"{peak_rss_mb():.0f} MB; load average {load[0]:.2f} at the start, "
+        f"{benchlib.peak_rss_mb():.0f} MB; load average {load[0]:.2f} at the start, "
         f"{load[1]:.2f} at the end, {os.cpu_count()} CPUs)"
     )
 

@@ -20,7 +20,7 @@ import sys
 from datetime import timedelta
 
 import benchlib
-from bench_worklist import Bench, peak_rss_mb
+from bench_worklist import Bench
 
 
 def main():
@@ -109,7 +109,7 @@ def main():
             f"max {r['max_ms']:>8.1f}  {r['queries']:>5} queries"
         )
     print(
-        f"(median of {args.repeat} warm runs; peak RSS {peak_rss_mb():.0f} MB; load "
+        f"(median of {args.repeat} warm runs; peak RSS {benchlib.peak_rss_mb():.0f} MB; load "
         f"average {load[0]:.2f} at the start, {load[1]:.2f} at the end)"
     )
     if args.json:

@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import sys
 from collections import Counter
 from datetime import date, timedelta
@@ -39,10 +38,6 @@ MODES = {
     # the letters, and a statement PDF attached to every email
     "statement": ({}, True),
 }
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def children_peak_rss_mb():
@@ -87,19 +82,13 @@ class Bench:
             queries.append(env.cr.sql_log_count - count)
             if not keep:
                 env.cr.rollback()
-        warm = times[1:] or times
         result = {
             "name": name,
             "kind": "plan",
             "day": day.isoformat(),
-            "first_ms": round(times[0] * 1000, 1),
-            "median_ms": round(statistics.median(warm) * 1000, 1),
-            "min_ms": round(min(warm) * 1000, 1),
-            "max_ms": round(max(warm) * 1000, 1),
-            "queries": queries[-1],
-            "queries_first": queries[0],
+            **benchlib.timing(times, queries),
             **plan_stats(actions),
-            "peak_rss_mb": round(peak_rss_mb()),
+            "peak_rss_mb": round(benchlib.peak_rss_mb()),
         }
         self.results.append(result)
         print(
@@ -182,7 +171,7 @@ class Bench:
             "queries_per_customer": round(queries / customers, 1)
             if customers
             else None,
-            "peak_rss_mb": round(peak_rss_mb()),
+            "peak_rss_mb": round(benchlib.peak_rss_mb()),
             "children_peak_rss_mb": round(children_peak_rss_mb()),
         }
         if record:
@@ -327,7 +316,7 @@ def main():
                     "repeat": args.repeat,
                     "base_url": args.base_url,
                     "ledger": {k: v for k, v in info.items() if k != "summary"},
-                    "peak_rss_mb": round(peak_rss_mb()),
+                    "peak_rss_mb": round(benchlib.peak_rss_mb()),
                     "children_peak_rss_mb": round(children_peak_rss_mb()),
                     "load_average_1min": load,
                     "results": bench.results,
@@ -368,7 +357,7 @@ def print_table(results, args, load):
             )
     print(
         f"(plan: median of {args.repeat} warm runs; peak RSS of the process "
-        f"{peak_rss_mb():.0f} MB, of a wkhtmltopdf child {children_peak_rss_mb():.0f} "
+        f"{benchlib.peak_rss_mb():.0f} MB, of a wkhtmltopdf child {children_peak_rss_mb():.0f} "
         f"MB; load average {load[0]:.2f} at the start, {load[1]:.2f} at the end, "
         f"{os.cpu_count()} CPUs)"
     )

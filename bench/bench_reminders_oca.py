@@ -17,7 +17,6 @@ rolled back.
 import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 from datetime import date, timedelta
@@ -31,10 +30,6 @@ LEVELS = (
     (4, "Final notice", 45),
     (5, "Pre-agency notice", 75),
 )
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def setup_policy(env, company):
@@ -125,7 +120,7 @@ def measure(env, name, company, policy, day, repeat, before=None):
         "lines_by_level": by_level,
         "customers": partners,
         "move_lines": move_lines,
-        "peak_rss_mb": round(peak_rss_mb()),
+        "peak_rss_mb": round(benchlib.peak_rss_mb()),
     }
     print(
         f"  {name}: median {result['median_s']} s (first {result['first_s']} s), "
@@ -205,7 +200,7 @@ def main():
         )
     load = (load_start, os.getloadavg()[0])
     print(
-        f"(median of {args.repeat} warm runs; peak RSS {peak_rss_mb():.0f} MB; load "
+        f"(median of {args.repeat} warm runs; peak RSS {benchlib.peak_rss_mb():.0f} MB; load "
         f"average {load[0]:.2f} at the start, {load[1]:.2f} at the end, "
         f"{os.cpu_count()} CPUs)"
     )
@@ -218,7 +213,7 @@ def main():
                     "repeat": args.repeat,
                     "due_items": due,
                     "due_partners": due_partners,
-                    "peak_rss_mb": round(peak_rss_mb()),
+                    "peak_rss_mb": round(benchlib.peak_rss_mb()),
                     "load_average_1min": load,
                     "results": results,
                 },

@@ -11,8 +11,6 @@ the runs are identical. The clock is frozen at --today (the ledger's "bench toda
 import argparse
 import json
 import os
-import resource
-import statistics
 import sys
 from datetime import timedelta
 
@@ -96,10 +94,6 @@ def spec_for(model, spec):
     return {name: sub for name, sub in spec.items() if name in model._fields}
 
 
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 class Bench:
     def __init__(self, env, args):
         self.env = env
@@ -126,17 +120,11 @@ class Bench:
                 for duration, sql in traced:
                     print(f"      {duration * 1000:7.1f} ms  {sql}")
             env.cr.rollback()
-        warm = times[1:] or times
         result = {
             "name": name,
             "rows": rows,
-            "first_ms": round(times[0] * 1000, 1),
-            "median_ms": round(statistics.median(warm) * 1000, 1),
-            "min_ms": round(min(warm) * 1000, 1),
-            "max_ms": round(max(warm) * 1000, 1),
-            "queries": queries[-1],
-            "queries_first": queries[0],
-            "peak_rss_mb": round(peak_rss_mb()),
+            **benchlib.timing(times, queries),
+            "peak_rss_mb": round(benchlib.peak_rss_mb()),
             "note": " ".join(x for x in (note, extra) if x),
         }
         self.results.append(result)
@@ -206,7 +194,7 @@ def main():
         explain(env, today)
 
     load = (load_start, os.getloadavg()[0])
-    print_table(bench.results, args, peak_rss_mb(), load)
+    print_table(bench.results, args, benchlib.peak_rss_mb(), load)
     if args.json:
         with open(args.json, "w") as out:
             json.dump(
@@ -216,7 +204,7 @@ def main():
                     "repeat": args.repeat,
                     "user": user.login,
                     "ledger": {k: v for k, v in info.items() if k != "summary"},
-                    "peak_rss_mb": round(peak_rss_mb()),
+                    "peak_rss_mb": round(benchlib.peak_rss_mb()),
                     "load_average_1min": load,
                     "results": bench.results,
                 },

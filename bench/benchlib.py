@@ -3,6 +3,8 @@ from a plain Python process, a wall clock that freezegun leaves alone, and the
 summary of a generated ledger."""
 
 import json
+import resource
+import statistics
 import time
 from datetime import date
 
@@ -181,3 +183,22 @@ def print_summary(summary, out=print):
         f"{summary['worklist_overdue']}, needs action: "
         f"{summary['worklist_needs_action']}"
     )
+
+
+def peak_rss_mb():
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timing(times, queries):
+    """Summary of a measurement: the first run, then the median, min and max of
+    the warm runs (all runs if only one), in ms, and the query counts."""
+    warm = times[1:] or times
+    return {
+        "first_ms": round(times[0] * 1000, 1),
+        "median_ms": round(statistics.median(warm) * 1000, 1),
+        "min_ms": round(min(warm) * 1000, 1),
+        "max_ms": round(max(warm) * 1000, 1),
+        "queries": queries[-1],
+        "queries_first": queries[0],
+    }
