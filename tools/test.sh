@@ -25,6 +25,13 @@ fi
 clone_db "$TEST_DB" "$E2E_DB"
 
 say "running the tests"
+# TEST_PORT: the port of the test HTTP server (browser tours), so that runs on
+# different databases can happen side by side.
+if [ -n "${TEST_PORT:-}" ]; then
+    RUN_CONF="$LOGDIR/odoo-$TEST_DB.conf"
+    { cat "$CONF"; echo "http_port = $TEST_PORT"; } >"$RUN_CONF"
+    CONF="$RUN_CONF"
+fi
 # Arguments narrow the run (make test ARGS="b2b_collections/tests/test_note.py -k promise").
 PYTEST_ARGS=("$@")
 [ ${#PYTEST_ARGS[@]} -gt 0 ] || PYTEST_ARGS=(b2b_collections tests)
