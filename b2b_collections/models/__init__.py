@@ -11,3 +11,6 @@ from . import b2b_collection_contact
 from . import b2b_collection_run
 from . import b2b_collection_demo
 from . import b2b_collection_aging
+from . import b2b_collection_agency
+from . import b2b_collection_placement
+from . import account_partial_reconcile

@@ -99,6 +99,19 @@ class ResCompany(models.Model):
         help="Share of the receivables more than 90 days past due not to "
         "exceed; 0 for no target.",
     )
+    b2b_agency_commission_account_id = fields.Many2one(
+        "account.account",
+        string="Agency Commission Account",
+        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
+        help="Expense account of the agencies' commissions and fees on their bills.",
+    )
+    b2b_agency_journal_id = fields.Many2one(
+        "account.journal",
+        string="Agency Bills Journal",
+        domain="[('type', '=', 'purchase')]",
+        help="Purchase journal of the agencies' commission bills (default: the "
+        "first purchase journal).",
+    )
 
     @api.constrains(
         "b2b_target_dso",

@@ -1,0 +1,369 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import float_is_zero
+
+
+class B2bCollectionPlacementWizard(models.TransientModel):
+    """Place invoices with an agency: one placement per customer."""
+
+    _name = "b2b.collection.placement.wizard"
+    _description = "Place with Agency"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    agency_id = fields.Many2one(
+        "b2b.collection.agency",
+        required=True,
+        check_company=True,
+        domain="[('company_id', '=', company_id)]",
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'),"
+        " ('payment_state', 'in', ('not_paid', 'partial'))]",
+    )
+    date_placed = fields.Date(
+        string="Placement Date", required=True, default=fields.Date.context_today
+    )
+    note = fields.Text(string="Instructions to the Agency")
+    amount_total = fields.Monetary(
+        compute="_compute_amount_total", string="Amount to Place"
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+
+    @api.model
+    def default_get(self, fields_list):
+        vals = super().default_get(fields_list)
+        model = self.env.context.get("active_model")
+        ids = self.env.context.get("active_ids") or []
+        moves = self.env["account.move"]
+        if model == "account.move":
+            moves = moves.browse(ids)
+        elif model == "res.partner":
+            partners = self.env["res.partner"].browse(ids).commercial_partner_id
+            moves = moves.search(
+                [
+                    ("commercial_partner_id", "in", partners.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", fields.Date.context_today(self)),
+                    ("b2b_disputed", "=", False),
+                ]
+            )
+        if moves and "move_ids" in fields_list:
+            vals["move_ids"] = [Command.set(moves.ids)]
+        return vals
+
+    @api.depends("move_ids")
+    def _compute_amount_total(self):
+        for wizard in self:
+            wizard.amount_total = sum(wizard.move_ids.mapped("amount_residual_signed"))
+
+    def action_place(self):
+        """Create and place one placement per customer; nothing is created
+        when any invoice or the agency is refused."""
+        self.ensure_one()
+        if not self.move_ids:
+            raise UserError(_("Choose the invoices to place."))
+        foreign = self.move_ids.filtered(lambda m: m.company_id != self.company_id)
+        if foreign:
+            raise UserError(
+                _(
+                    "These invoices belong to another company than %(company)s: %(invoices)s.",
+                    company=self.company_id.name,
+                    invoices=", ".join(foreign.mapped("name")),
+                )
+            )
+        if self.agency_id.company_id != self.company_id:
+            raise UserError(_("The agency works for another company."))
+        by_customer = defaultdict(lambda: self.env["account.move"])
+        for move in self.move_ids:
+            by_customer[move.commercial_partner_id] |= move
+        placements = self.env["b2b.collection.placement"].create(
+            [
+                {
+                    "company_id": self.company_id.id,
+                    "agency_id": self.agency_id.id,
+                    "partner_id": customer.id,
+                    "date_placed": self.date_placed,
+                    "note": self.note,
+                    "line_ids": [Command.create({"move_id": m.id}) for m in moves],
+                }
+                for customer, moves in by_customer.items()
+            ]
+        )
+        placements.action_place()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "b2b_collections.b2b_collection_placement_action"
+        )
+        if len(placements) == 1:
+            action.update(
+                view_mode="form", views=[(False, "form")], res_id=placements.id
+            )
+        else:
+            action["domain"] = [("id", "in", placements.ids)]
+        return action
+
+
+class B2bCollectionPlacementEnd(models.TransientModel):
+    """Recall a placement (with a reason) or close it with its outcome."""
+
+    _name = "b2b.collection.placement.end"
+    _description = "Recall or Close a Placement"
+
+    placement_id = fields.Many2one("b2b.collection.placement", required=True)
+    mode = fields.Selection([("recall", "Recall"), ("close", "Close")], required=True)
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    reason = fields.Text()
+    outcome = fields.Selection(
+        [("closed_recovered", "Recovered"), ("closed_uncollectible", "Uncollectible")],
+        default="closed_recovered",
+    )
+    next_stage_id = fields.Many2one(
+        "b2b.collection.stage",
+        string="Open Invoices Go To",
+        help="Stage of the invoices still open. Empty: the stage they had before "
+        "the placement.",
+    )
+
+    def action_confirm(self):
+        self.ensure_one()
+        placement = self.placement_id
+        if self.mode == "recall":
+            if not (self.reason or "").strip():
+                raise UserError(_("Give the reason for the recall."))
+            placement._b2b_end(
+                "recalled", self.date, self.next_stage_id, recall_reason=self.reason
+            )
+            placement.message_post(
+                body=_(
+                    "Recalled from %(agency)s: %(reason)s",
+                    agency=placement.agency_id.display_name,
+                    reason=self.reason,
+                )
+            )
+        else:
+            if not self.outcome:
+                raise UserError(_("Choose the outcome of the placement."))
+            placement._b2b_end(
+                self.outcome, self.date, self.next_stage_id, close_note=self.reason
+            )
+        return {"type": "ir.actions.act_window_close"}
+
+
+class B2bCollectionCommissionBill(models.TransientModel):
+    """Bill the agencies' commissions and fees of a period: one vendor bill
+    per agency, one line per placement, each line linked to its recoveries."""
+
+    _name = "b2b.collection.commission.bill"
+    _description = "Bill Agency Commissions"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    agency_ids = fields.Many2many(
+        "b2b.collection.agency",
+        string="Agencies",
+        domain="[('company_id', '=', company_id)]",
+        help="Empty: every agency with something to bill.",
+    )
+    date_to = fields.Date(
+        string="Up To",
+        required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1)
+        - timedelta(days=1),
+        help="Recoveries and placements up to this day; the bill is dated on it.",
+    )
+
+    def action_create_bills(self):
+        self.ensure_one()
+        bills = self.env["b2b.collection.recovery"]._b2b_create_bills(
+            self.company_id, self.date_to, self.agency_ids or None
+        )
+        if not bills:
+            raise UserError(_("Nothing to bill up to this date."))
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_in_invoice_type"
+        )
+        action["domain"] = [("id", "in", bills.ids)]
+        if len(bills) == 1:
+            action.update(views=[(False, "form")], res_id=bills.id)
+        return action
+
+
+class B2bCollectionRecovery(models.Model):
+    _inherit = "b2b.collection.recovery"
+
+    @api.model
+    def _b2b_create_bills(self, company, date_to, agencies=None):
+        """Vendor bills (or refunds, when reversals outweigh) for the
+        uncharged commissions and fixed fees of ``company`` up to
+        ``date_to``. Locks what it bills, so two users billing at once
+        cannot bill the same recovery twice."""
+        account = company.b2b_agency_commission_account_id
+        if not account:
+            raise UserError(
+                _(
+                    "Set the agency commission account in Collections settings "
+                    "before billing commissions."
+                )
+            )
+        journal = company.b2b_agency_journal_id or self.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "purchase")], limit=1
+        )
+        if not journal:
+            raise UserError(
+                _("%s has no purchase journal for the agency bills.", company.name)
+            )
+        self._b2b_attribute()
+        domain = [
+            ("company_id", "=", company.id),
+            ("bill_line_id", "=", False),
+            ("date", "<=", date_to),
+            ("commission_amount", "!=", 0),
+        ]
+        placement_domain = [
+            ("company_id", "=", company.id),
+            ("state", "!=", "draft"),
+            ("fixed_fee", "!=", 0),
+            ("fee_bill_line_id", "=", False),
+            ("date_placed", "<=", date_to),
+        ]
+        if agencies:
+            domain.append(("agency_id", "in", agencies.ids))
+            placement_domain.append(("agency_id", "in", agencies.ids))
+        recoveries = self.search(domain, order="placement_id, date, id")
+        fee_placements = self.env["b2b.collection.placement"].search(
+            placement_domain, order="agency_id, id"
+        )
+        if recoveries:
+            self.env.cr.execute(
+                "SELECT id FROM b2b_collection_recovery WHERE id = ANY(%s) FOR UPDATE",
+                [recoveries.ids],
+            )
+        if fee_placements:
+            self.env.cr.execute(
+                "SELECT id FROM b2b_collection_placement WHERE id = ANY(%s) FOR UPDATE",
+                [fee_placements.ids],
+            )
+        by_agency = defaultdict(
+            lambda: [self.browse(), self.env["b2b.collection.placement"]]
+        )
+        for recovery in recoveries:
+            by_agency[recovery.agency_id][0] |= recovery
+        for placement in fee_placements:
+            by_agency[placement.agency_id][1] |= placement
+        currency = company.currency_id
+        bills = self.env["account.move"]
+        for agency, (agency_recoveries, agency_fees) in by_agency.items():
+            lines = []  # (vals, recoveries, fee placement)
+            for placement in agency_recoveries.placement_id:
+                placement_recoveries = agency_recoveries.filtered(
+                    lambda r, p=placement: r.placement_id == p
+                )
+                commission = currency.round(
+                    sum(placement_recoveries.mapped("commission_amount"))
+                )
+                recovered = currency.round(sum(placement_recoveries.mapped("amount")))
+                if float_is_zero(commission, precision_rounding=currency.rounding):
+                    continue
+                lines.append(
+                    (
+                        {
+                            "name": _(
+                                "%(placement)s %(customer)s: %(rate)s%% commission on "
+                                "%(amount)s recovered",
+                                placement=placement.name,
+                                customer=placement.partner_id.name,
+                                rate=f"{placement.commission_rate:g}",
+                                amount=currency.format(recovered),
+                            ),
+                            "price_unit": commission,
+                        },
+                        placement_recoveries,
+                        None,
+                    )
+                )
+            for placement in agency_fees:
+                lines.append(
+                    (
+                        {
+                            "name": _(
+                                "%(placement)s %(customer)s: fixed placement fee",
+                                placement=placement.name,
+                                customer=placement.partner_id.name,
+                            ),
+                            "price_unit": placement.fixed_fee,
+                        },
+                        self.browse(),
+                        placement,
+                    )
+                )
+            if not lines:
+                continue
+            total = currency.round(sum(vals["price_unit"] for vals, _r, _p in lines))
+            sign = -1 if total < 0 else 1
+            bill = (
+                self.env["account.move"]
+                .with_company(company)
+                .create(
+                    {
+                        "move_type": "in_invoice" if sign > 0 else "in_refund",
+                        "partner_id": agency.partner_id.id,
+                        "journal_id": journal.id,
+                        "invoice_date": date_to,
+                        "date": date_to,
+                        "ref": _("Collection commissions up to %s", date_to),
+                        "invoice_line_ids": [
+                            Command.create(
+                                dict(
+                                    vals,
+                                    sequence=index,
+                                    price_unit=sign * vals["price_unit"],
+                                    quantity=1,
+                                    account_id=account.id,
+                                    tax_ids=[Command.clear()],
+                                )
+                            )
+                            for index, (vals, _r, _p) in enumerate(lines, start=1)
+                        ],
+                    }
+                )
+            )
+            bill_lines = {line.sequence: line for line in bill.invoice_line_ids}
+            for index, (_vals, line_recoveries, fee_placement) in enumerate(
+                lines, start=1
+            ):
+                bill_line = bill_lines[index]
+                if line_recoveries:
+                    line_recoveries.sudo().bill_line_id = bill_line
+                if fee_placement:
+                    fee_placement.fee_bill_line_id = bill_line
+            bill.message_post(
+                body=_(
+                    "Commissions and fees of %(agency)s up to %(date)s.",
+                    agency=agency.display_name,
+                    date=date_to,
+                )
+            )
+            bills |= bill
+        return bills
+
+    @api.model
+    def _cron_b2b_bill_commissions(self):
+        """Monthly: bill last month's commissions of every company whose
+        commission account is set."""
+        date_to = fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
+        for company in self.env["res.company"].search(
+            [("b2b_agency_commission_account_id", "!=", False)]
+        ):
+            self.with_company(company)._b2b_create_bills(company, date_to)
