@@ -94,6 +94,9 @@ class ResPartner(models.Model):
     b2b_note_count = fields.Integer(
         string="Call Notes Count", compute="_compute_b2b_note_count"
     )
+    b2b_placement_count = fields.Integer(
+        string="Agency Placements", compute="_compute_b2b_placement_count"
+    )
 
     # ----------------------------------------------------------------- computes
 
@@ -154,6 +157,15 @@ class ResPartner(models.Model):
         for partner in self:
             partner.b2b_note_count = counts.get(partner._origin, 0)
 
+    def _compute_b2b_placement_count(self):
+        counts = dict(
+            self.env["b2b.collection.placement"]._read_group(
+                [("partner_id", "in", self._origin.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.b2b_placement_count = counts.get(partner._origin, 0)
+
     # ------------------------------------------------------------------ actions
 
     def action_b2b_log_call(self):
@@ -198,3 +210,27 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    def action_b2b_open_placements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "b2b_collections.b2b_collection_placement_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_b2b_place_with_agency(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Place with Agency"),
+            "res_model": "b2b.collection.placement.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "active_model": "res.partner",
+                "active_ids": self.commercial_partner_id.ids,
+            },
+        }

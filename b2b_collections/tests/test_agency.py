@@ -276,6 +276,27 @@ class TestPlacement(AgencyCase):
             self.inv_a | self.inv_b,
         )
 
+    def test_place_from_customer_form(self):
+        """The collector's path: the customer form's button, the wizard form."""
+        action = self.customer.with_user(self.collector).action_b2b_place_with_agency()
+        self.assertEqual(action["res_model"], "b2b.collection.placement.wizard")
+        wizard_form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.collector)
+            .with_context(**action["context"])
+        )
+        wizard_form.agency_id = self.agency
+        wizard_form.move_ids.remove(id=self.inv_a.id)
+        self.assertEqual(wizard_form.amount_total, 800.0)
+        result = wizard_form.save().action_place()
+        placement = self.env["b2b.collection.placement"].browse(result["res_id"])
+        self.assertEqual(placement.line_ids.move_id, self.inv_b)
+        self.assertEqual(self.customer.b2b_placement_count, 1)
+        self.assertEqual(
+            self.customer.action_b2b_open_placements()["domain"],
+            [("partner_id", "=", self.customer.id)],
+        )
+
     def test_recall_returns_invoices_and_stops_attribution(self):
         reminded = self.stage("reminded")
         self.inv_a.b2b_collection_stage_id = reminded
