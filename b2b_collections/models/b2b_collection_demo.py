@@ -238,6 +238,7 @@ class B2bCollectionDemo(models.AbstractModel):
         )
         # settle the promises whose date has passed (one kept, one broken)
         env["b2b.collection.note"]._b2b_evaluate_promises()
+        self.with_env(env)._b2b_demo_agencies(company, partners, journal, bank)
         self._b2b_demo_reminders(env, company)
         _logger.info(
             "Collections demo: %s customers, %s invoices", len(partners), len(all_moves)
@@ -263,6 +264,263 @@ class B2bCollectionDemo(models.AbstractModel):
             }
         )
         run.with_context(b2b_collections_no_pdf=True)._b2b_execute()
+
+    @api.model
+    def _b2b_demo_agencies(self, company, partners, journal, bank):
+        """Two agencies with six months of placements: recovered, recalled,
+        uncollectible and running ones, status updates, a payment report to
+        confirm, a portal user each and last month's commission bill."""
+        today = fields.Date.context_today(self)
+        env = self.env
+        agency_model = env["b2b.collection.agency"]
+        agencies, agents = [], {}
+        for name, slug, fee, tiers, licence_days, targets in [
+            (
+                "Northbridge Recovery Partners",
+                "northbridge",
+                35.0,
+                [(0, 90, 12.0), (91, 180, 18.0), (181, 0, 25.0)],
+                20,  # the licence expires soon: the managers are alerted
+                (55.0, 45),
+            ),
+            (
+                "Keystone Credit Services",
+                "keystone",
+                0.0,
+                [(0, 180, 20.0), (181, 0, 30.0)],
+                400,
+                (50.0, 60),
+            ),
+        ]:
+            partner = env["res.partner"].create(
+                {
+                    "name": name,
+                    "is_company": True,
+                    "email": f"desk@{slug}.example.com",
+                    "phone": "+1 555 0300" if slug == "northbridge" else "+1 555 0400",
+                    "city": "Chicago" if slug == "northbridge" else "Denver",
+                }
+            )
+            contact = env["res.partner"].create(
+                {
+                    "name": "Nora Bridge" if slug == "northbridge" else "Ken Stone",
+                    "parent_id": partner.id,
+                    "email": f"agent@{slug}.example.com",
+                    "function": "Account manager",
+                }
+            )
+            agent = (
+                env["res.users"]
+                .with_context(no_reset_password=True)
+                .create(
+                    {
+                        "login": slug,
+                        "password": slug,
+                        "partner_id": contact.id,
+                        "company_id": company.id,
+                        "company_ids": [Command.set(company.ids)],
+                        "groups_id": [
+                            Command.set(
+                                [
+                                    env.ref("base.group_portal").id,
+                                    env.ref(
+                                        "b2b_collections.group_b2b_collection_agency"
+                                    ).id,
+                                ]
+                            )
+                        ],
+                    }
+                )
+            )
+            agencies.append(
+                agency_model.create(
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "fixed_fee": fee,
+                        "contract_start": today - timedelta(days=400),
+                        "licence_number": f"CA-{slug[:3].upper()}-2291",
+                        "licence_expiry": today + timedelta(days=licence_days),
+                        "jurisdictions": "US",
+                        "max_debt_age": 540,
+                        "target_recovery_rate": targets[0],
+                        "target_days_to_recover": targets[1],
+                        "tier_ids": [
+                            Command.create(
+                                {"min_age": low, "max_age": high, "rate": rate}
+                            )
+                            for low, high, rate in tiers
+                        ],
+                    }
+                )
+            )
+            agents[agencies[-1]] = agent
+        expense = env["account.account"].search(
+            [
+                *env["account.account"]._check_company_domain(company),
+                ("account_type", "=", "expense"),
+            ],
+            limit=1,
+        )
+        if expense and not company.b2b_agency_commission_account_id:
+            company.b2b_agency_commission_account_id = expense
+        legal = env["b2b.collection.stage"]._b2b_stage("legal")
+        north, key = agencies
+        # (agency, customer, invoice amounts, placed days ago, days overdue when
+        #  placed, payments (days after placement, share; None: the rest), end)
+        stories = [
+            (
+                north,
+                29,
+                [3100, 1850],
+                170,
+                75,
+                [(20, 0.5), (45, None)],
+                ("closed_recovered", 50, "Paid in full after two calls."),
+            ),
+            (
+                north,
+                30,
+                [4750],
+                140,
+                100,
+                [(30, 0.6), (70, None)],
+                ("closed_recovered", 75, "Settled through the agency."),
+            ),
+            (north, 31, [6200], 120, 130, [(40, 0.3)], None),
+            (north, 32, [2400, 780], 60, 95, [(25, 0.5)], None),
+            (north, 33, [1200], 20, 60, [], None),
+            (
+                key,
+                21,
+                [4750],
+                160,
+                200,
+                [(60, 0.25)],
+                (
+                    "recalled",
+                    100,
+                    "No progress for 40 days; the debtor asked to deal "
+                    "with us directly.",
+                ),
+            ),
+            (
+                key,
+                22,
+                [3100, 2400],
+                150,
+                120,
+                [(50, 0.4), (90, 0.2)],
+                ("closed_uncollectible", 120, "Debtor filed for insolvency."),
+            ),
+            (key, 23, [6200], 90, 150, [(35, 0.5)], None),
+            (key, 24, [1850], 45, 220, [], None),
+        ]
+        updates = {
+            31: [
+                ("contact", "Reached the CFO; promised a proposal next week."),
+                ("negotiation", "Proposal: 3 monthly instalments, under review."),
+            ],
+            32: [("contact", "Letter sent and two calls to accounts payable.")],
+            33: [("contact", "First contact: the debtor acknowledges the debt.")],
+            23: [
+                (
+                    "negotiation",
+                    "Half paid; the remainder expected after their " "quarter close.",
+                )
+            ],
+            24: [
+                ("obstacle", "Phone disconnected; tracing a new address."),
+                ("legal", "Skip-trace ordered; demand letter drafted."),
+            ],
+        }
+        placements = env["b2b.collection.placement"]
+        for agency, index, amounts, ago, overdue, pays, end in stories:
+            customer = partners[index]
+            placed_on = today - timedelta(days=ago)
+            due = placed_on - timedelta(days=overdue)
+            moves = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": customer.id,
+                        "journal_id": journal.id,
+                        "company_id": company.id,
+                        "invoice_date": due - timedelta(days=30),
+                        "invoice_date_due": due,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Wholesale stock order",
+                                    "quantity": 1,
+                                    "price_unit": amount,
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
+                    for amount in amounts
+                ]
+            )
+            moves.action_post()
+            placement = placements.create(
+                {
+                    "company_id": company.id,
+                    "agency_id": agency.id,
+                    "partner_id": customer.id,
+                    "date_placed": placed_on,
+                    "line_ids": [Command.create({"move_id": m.id}) for m in moves],
+                }
+            )
+            placement.action_place()
+            placement.action_activate()
+            for days_after, share in pays:
+                pay_date = placed_on + timedelta(days=days_after)
+                self._b2b_demo_pay(
+                    [
+                        (
+                            move,
+                            pay_date,
+                            None
+                            if share is None
+                            else round(move.amount_total * share, 2),
+                        )
+                        for move in moves
+                        if move.amount_residual
+                    ],
+                    bank,
+                )
+            agent_updates = env["b2b.collection.placement.update"].with_user(
+                agents[agency]
+            )
+            for kind, text in updates.get(index, []):
+                agent_updates.create(
+                    {"placement_id": placement.id, "kind": kind, "description": text}
+                )
+            if index == 33:
+                agent_updates.create(
+                    {
+                        "placement_id": placement.id,
+                        "kind": "payment",
+                        "description": "Wire received on our client account; "
+                        "remitting with this month's statement.",
+                        "reported_amount": 600.0,
+                        "reported_date": today - timedelta(days=2),
+                    }
+                )
+            if end:
+                state, days_after, note = end
+                placement._b2b_end(
+                    state,
+                    placed_on + timedelta(days=days_after),
+                    legal if state == "closed_uncollectible" else None,
+                    **{"recall_reason" if state == "recalled" else "close_note": note},
+                )
+            placements |= placement
+        if company.b2b_agency_commission_account_id:
+            env["b2b.collection.recovery"]._b2b_create_bills(
+                company, today.replace(day=1) - timedelta(days=1)
+            )
 
     @api.model
     def _b2b_demo_collectors(self, company):

@@ -739,6 +739,9 @@ class B2bCollectionRecovery(models.Model):
                    AND (cm.origin_payment_id IS NOT NULL OR cm.statement_line_id IS NOT NULL)
                    AND apr.max_date >= p.date_placed
                    AND (p.date_end IS NULL OR apr.max_date <= p.date_end)
+                   AND NOT EXISTS (
+                        SELECT 1 FROM b2b_collection_recovery r
+                         WHERE r.partial_id = apr.id AND r.line_id = pl.id)
                 ON CONFLICT (partial_id, line_id) DO NOTHING
                 """,
                 uid=uid,
