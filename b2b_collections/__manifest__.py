@@ -19,6 +19,7 @@
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "data/b2b_collection_policy_data.xml",
+        "data/b2b_collection_plan_data.xml",
         "report/b2b_collection_reports.xml",
         "report/b2b_collection_letter_templates.xml",
         "report/b2b_collection_statement_templates.xml",
@@ -42,6 +43,8 @@
         "views/b2b_collection_kpi_views.xml",
         "views/b2b_collection_collector_kpi_views.xml",
         "views/b2b_collection_kpi_summary_wizard_views.xml",
+        "views/b2b_collection_payment_plan_views.xml",
+        "views/b2b_collection_settlement_views.xml",
         "views/menus.xml",
     ],
     "demo": [

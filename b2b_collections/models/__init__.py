@@ -11,3 +11,6 @@ from . import b2b_collection_contact
 from . import b2b_collection_run
 from . import b2b_collection_demo
 from . import b2b_collection_aging
+from . import b2b_collection_payment_mixin
+from . import b2b_collection_payment_plan
+from . import b2b_collection_settlement
