@@ -140,7 +140,6 @@ class B2bCollectionPaymentPlan(models.Model):
         string="Remaining", compute="_compute_remaining_amount"
     )
     on_track = fields.Boolean(
-        string="On Track",
         compute="_compute_on_track",
         store=True,
         help="Active, and no instalment is late.",
@@ -317,9 +316,7 @@ class B2bCollectionPaymentPlan(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_running(self):
         if any(plan.state not in ("draft", "cancelled") for plan in self):
-            raise UserError(
-                _("Only draft or cancelled payment plans can be deleted.")
-            )
+            raise UserError(_("Only draft or cancelled payment plans can be deleted."))
 
     # --------------------------------------------------------------- schedule
 
@@ -344,14 +341,14 @@ class B2bCollectionPaymentPlan(models.Model):
                 _("There is nothing to schedule: the invoices have no open amount.")
             )
         part = currency.round(principal / count)
-        step = relativedelta(months=1) if interval == "monthly" else relativedelta(weeks=1)
+        step = (
+            relativedelta(months=1) if interval == "monthly" else relativedelta(weeks=1)
+        )
         periods = PERIODS_PER_YEAR[interval]
         schedule = []
         outstanding = currency.round(principal)
         for index in range(count):
-            principal_k = (
-                part if index < count - 1 else currency.round(outstanding)
-            )
+            principal_k = part if index < count - 1 else currency.round(outstanding)
             interest_k = currency.round(outstanding * rate / 100.0 / periods)
             schedule.append(
                 {
@@ -363,7 +360,9 @@ class B2bCollectionPaymentPlan(models.Model):
                 }
             )
             outstanding = currency.round(outstanding - principal_k)
-        if any(currency.compare_amounts(i["principal_amount"], 0.0) <= 0 for i in schedule):
+        if any(
+            currency.compare_amounts(i["principal_amount"], 0.0) <= 0 for i in schedule
+        ):
             raise UserError(
                 _(
                     "%(amount)s cannot be split into %(count)s instalments.",
@@ -444,9 +443,12 @@ class B2bCollectionPaymentPlan(models.Model):
                         invoices=", ".join(disputed.mapped("name")),
                     )
                 )
-            taken = plan.move_ids & others.filtered(
-                lambda o, p=plan: o.company_id == p.company_id
-            ).move_ids
+            taken = (
+                plan.move_ids
+                & others.filtered(
+                    lambda o, p=plan: o.company_id == p.company_id
+                ).move_ids
+            )
             if taken:
                 raise UserError(
                     _(
@@ -632,9 +634,12 @@ class B2bCollectionPaymentPlan(models.Model):
                 vals = {"paid_amount": paid, "state": state, "date_paid": date_paid}
                 if any(inst[key] != value for key, value in vals.items()):
                     inst.write(vals)
-                if not fully and inst.due_date + relativedelta(
-                    days=plan.company_id.b2b_plan_tolerance_days
-                ) < today:
+                if (
+                    not fully
+                    and inst.due_date
+                    + relativedelta(days=plan.company_id.b2b_plan_tolerance_days)
+                    < today
+                ):
                     missed = True
             if currency.compare_amounts(plan.paid_amount, total_paid) != 0:
                 plan.paid_amount = total_paid
@@ -795,7 +800,12 @@ class B2bCollectionPaymentPlanInstalment(models.Model):
     amount = fields.Monetary(required=True)
     paid_amount = fields.Monetary(string="Paid", readonly=True, copy=False)
     state = fields.Selection(
-        [("due", "Due"), ("partial", "Partially paid"), ("paid", "Paid"), ("late", "Late")],
+        [
+            ("due", "Due"),
+            ("partial", "Partially paid"),
+            ("paid", "Paid"),
+            ("late", "Late"),
+        ],
         string="Status",
         default="due",
         required=True,

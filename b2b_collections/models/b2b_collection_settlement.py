@@ -71,7 +71,6 @@ class B2bCollectionSettlement(models.Model):
         help="Open amount of the invoices at the agreement (company currency).",
     )
     settled_amount = fields.Monetary(
-        string="Settled Amount",
         tracking=True,
         help="What the customer pays to settle the debt.",
     )
@@ -407,9 +406,12 @@ class B2bCollectionSettlement(models.Model):
                         name=settlement.name,
                     )
                 )
-            if currency.compare_amounts(
-                settlement.paid_amount, settlement.settled_amount
-            ) < 0:
+            if (
+                currency.compare_amounts(
+                    settlement.paid_amount, settlement.settled_amount
+                )
+                < 0
+            ):
                 raise UserError(
                     _(
                         "The settled amount is not paid yet: %(paid)s of "
@@ -478,7 +480,9 @@ class B2bCollectionSettlement(models.Model):
             line_vals = []
             total = 0.0
             for (move, account, currency), lines in groups.items():
-                balance = company.currency_id.round(sum(lines.mapped("amount_residual")))
+                balance = company.currency_id.round(
+                    sum(lines.mapped("amount_residual"))
+                )
                 amount_currency = currency.round(
                     sum(lines.mapped("amount_residual_currency"))
                 )

@@ -180,9 +180,7 @@ class TestPaymentPlanTracking(B2bPlanCase):
         self.pay(self.inv_a, amount=316.67, pay_date=date(2026, 3, 10))
         self.pay(self.inv_b, amount=100.0, pay_date=date(2026, 3, 29))
         # a credit note is not a payment
-        refund = self.invoice(
-            40.0, due=date(2026, 3, 20), move_type="out_refund"
-        )
+        refund = self.invoice(40.0, due=date(2026, 3, 20), move_type="out_refund")
         (refund | self.inv_b).line_ids.filtered(
             lambda line: line.account_type == "asset_receivable"
         ).reconcile()
@@ -223,9 +221,7 @@ class TestPaymentPlanTracking(B2bPlanCase):
         with freeze_time("2026-03-17"):
             self.Plan._cron_b2b_update_plans()
         self.assertRecordValues(plan, [{"state": "active", "on_track": False}])
-        self.assertEqual(
-            self.state_of(plan)[0], (1, 200.0, "late", False)
-        )
+        self.assertEqual(self.state_of(plan)[0], (1, 200.0, "late", False))
         self.assertFalse(plan.activity_ids)
         # 4 days late: broken, the collector is told once, reminders resume
         with freeze_time("2026-03-19"):
@@ -285,7 +281,9 @@ class TestPaymentPlanTracking(B2bPlanCase):
         self.pay(self.inv_b)
         self.Plan._cron_b2b_update_plans()
         self.assertRecordValues(plan, [{"state": "completed", "paid_amount": 1000.0}])
-        self.assertEqual(moves.mapped("b2b_collection_stage_id"), self.stage("resolved"))
+        self.assertEqual(
+            moves.mapped("b2b_collection_stage_id"), self.stage("resolved")
+        )
 
     def test_cancel_returns_invoices_to_their_stage(self):
         self.inv_a.b2b_collection_stage_id = self.stage("final_notice")

@@ -75,7 +75,13 @@ class TestSettlement(B2bSettlementCase):
         settlement.with_user(self.manager).action_approve()
         self.assertRecordValues(
             settlement,
-            [{"state": "approved", "approved_by_id": self.manager.id, "paid_amount": 0}],
+            [
+                {
+                    "state": "approved",
+                    "approved_by_id": self.manager.id,
+                    "paid_amount": 0,
+                }
+            ],
         )
         # paid on the oldest invoice: 100.00 of it and all of the other stay open
         self.pay(self.inv_a, amount=600.0)
