@@ -14,3 +14,4 @@ from . import b2b_collection_aging
 from . import b2b_collection_payment_mixin
 from . import b2b_collection_payment_plan
 from . import b2b_collection_settlement
+from . import account_partial_reconcile

@@ -208,6 +208,18 @@ class TestPaymentPlanTracking(B2bPlanCase):
             ],
         )
 
+    def test_a_reconciliation_updates_the_plan_before_commit(self):
+        plan = self.make_plan(self.inv_a | self.inv_b, count=2, first=date(2026, 4, 30))
+        plan.action_activate()
+        self.pay(self.inv_b, amount=120.0)
+        self.assertEqual(plan.paid_amount, 0.0)  # not yet: at commit
+        self.env.cr.precommit.run()
+        self.assertEqual(
+            self.state_of(plan),
+            [(1, 120.0, "partial", False), (2, 0.0, "due", False)],
+        )
+        self.assertEqual(plan.paid_amount, 120.0)
+
     def test_late_within_tolerance_then_broken_once(self):
         moves = self.inv_a | self.inv_b
         with freeze_time("2026-03-01"):
