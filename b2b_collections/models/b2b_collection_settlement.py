@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools.misc import format_amount
+from odoo.tools.misc import format_amount, format_date
 
 SETTLEMENT_STATES = [
     ("draft", "Draft"),
@@ -420,7 +420,7 @@ class B2bCollectionSettlement(models.Model):
                         settled=format_amount(
                             self.env, settlement.settled_amount, currency
                         ),
-                        date=settlement.agreement_date,
+                        date=format_date(self.env, settlement.agreement_date),
                     )
                 )
             account = company.b2b_bad_debt_account_id
