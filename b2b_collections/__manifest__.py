@@ -20,6 +20,7 @@
         "data/mail_template_data.xml",
         "data/b2b_collection_policy_data.xml",
         "data/b2b_collection_agency_data.xml",
+        "data/b2b_collection_plan_data.xml",
         "report/b2b_collection_reports.xml",
         "report/b2b_collection_letter_templates.xml",
         "report/b2b_collection_statement_templates.xml",
@@ -46,6 +47,8 @@
         "views/b2b_collection_agency_views.xml",
         "views/b2b_collection_placement_views.xml",
         "views/res_partner_agency_views.xml",
+        "views/b2b_collection_payment_plan_views.xml",
+        "views/b2b_collection_settlement_views.xml",
         "views/menus.xml",
     ],
     "demo": [

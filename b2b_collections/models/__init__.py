@@ -13,4 +13,7 @@ from . import b2b_collection_demo
 from . import b2b_collection_aging
 from . import b2b_collection_agency
 from . import b2b_collection_placement
+from . import b2b_collection_payment_mixin
+from . import b2b_collection_payment_plan
+from . import b2b_collection_settlement
 from . import account_partial_reconcile

@@ -112,6 +112,24 @@ class ResCompany(models.Model):
         help="Purchase journal of the agencies' commission bills (default: the "
         "first purchase journal).",
     )
+    b2b_plan_tolerance_days = fields.Integer(
+        string="Payment plan tolerance (days)",
+        default=3,
+        help="An instalment of a payment plan is missed when it is not fully "
+        "paid this many days after its due date.",
+    )
+    b2b_bad_debt_account_id = fields.Many2one(
+        "account.account",
+        string="Bad Debt Account",
+        domain="[('account_type', '=', 'expense')]",
+        help="Expense account debited by the write-off of a settlement's remainder.",
+    )
+    b2b_writeoff_journal_id = fields.Many2one(
+        "account.journal",
+        string="Write-off Journal",
+        domain="[('type', '=', 'general')]",
+        help="Miscellaneous journal of the settlement write-off entries.",
+    )
 
     @api.constrains(
         "b2b_target_dso",
@@ -187,3 +205,10 @@ class ResCompany(models.Model):
         if any(f"b2b_aging_bucket_{i}" in vals for i in range(1, 5)):
             self.env["account.move"]._b2b_refresh_aging(companies=self)
         return res
+
+    @api.constrains("b2b_plan_tolerance_days")
+    def _check_b2b_plan_tolerance_days(self):
+        if any(company.b2b_plan_tolerance_days < 0 for company in self):
+            raise ValidationError(
+                _("The payment plan tolerance cannot be a negative number of days.")
+            )

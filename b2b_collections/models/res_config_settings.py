@@ -67,3 +67,18 @@ class ResConfigSettings(models.TransientModel):
     b2b_target_over_90_pct = fields.Float(
         related="company_id.b2b_target_over_90_pct", readonly=False
     )
+    b2b_plan_tolerance_days = fields.Integer(
+        related="company_id.b2b_plan_tolerance_days", readonly=False
+    )
+    b2b_bad_debt_account_id = fields.Many2one(
+        related="company_id.b2b_bad_debt_account_id", readonly=False
+    )
+    b2b_writeoff_journal_id = fields.Many2one(
+        related="company_id.b2b_writeoff_journal_id", readonly=False
+    )
+    b2b_agency_commission_account_id = fields.Many2one(
+        related="company_id.b2b_agency_commission_account_id", readonly=False
+    )
+    b2b_agency_journal_id = fields.Many2one(
+        related="company_id.b2b_agency_journal_id", readonly=False
+    )
