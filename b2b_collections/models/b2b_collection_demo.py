@@ -394,8 +394,8 @@ class B2bCollectionDemo(models.AbstractModel):
                 key,
                 21,
                 [4750],
-                160,
-                200,
+                140,
+                185,
                 [(60, 0.25)],
                 (
                     "recalled",
