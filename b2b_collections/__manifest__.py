@@ -45,6 +45,7 @@
         "views/b2b_collection_kpi_summary_wizard_views.xml",
         "views/b2b_collection_agency_views.xml",
         "views/b2b_collection_placement_views.xml",
+        "views/b2b_collection_agency_kpi_views.xml",
         "views/menus.xml",
     ],
     "demo": [
