@@ -120,9 +120,7 @@ class B2bCollectionAgencyKpi(models.Model):
     fee_amount = fields.Monetary(
         string="Fees", help="Fixed fees of the placements.", **MONEY
     )
-    net_recovery = fields.Monetary(
-        help="Recovered minus commission and fees.", **MONEY
-    )
+    net_recovery = fields.Monetary(help="Recovered minus commission and fees.", **MONEY)
     placement_count = fields.Integer(string="Placements", readonly=True)
     open_count = fields.Integer(string="Open", readonly=True)
     closed_count = fields.Integer(string="Closed", readonly=True)
