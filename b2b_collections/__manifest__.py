@@ -20,6 +20,7 @@
         "data/mail_template_data.xml",
         "data/b2b_collection_policy_data.xml",
         "data/b2b_collection_agency_data.xml",
+        "data/b2b_collection_agency_compliance_data.xml",
         "report/b2b_collection_reports.xml",
         "report/b2b_collection_letter_templates.xml",
         "report/b2b_collection_statement_templates.xml",
@@ -46,6 +47,10 @@
         "views/b2b_collection_agency_views.xml",
         "views/b2b_collection_placement_views.xml",
         "views/b2b_collection_agency_kpi_views.xml",
+        "report/b2b_collection_agency_scorecard_templates.xml",
+        "views/b2b_collection_agency_scorecard_wizard_views.xml",
+        "views/b2b_collection_agency_audit_views.xml",
+        "views/b2b_collection_agency_monitoring_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -14,3 +14,6 @@ from . import b2b_collection_aging
 from . import b2b_collection_agency
 from . import b2b_collection_placement
 from . import account_partial_reconcile
+from . import b2b_collection_agency_audit
+from . import b2b_collection_placement_feedback
+from . import b2b_collection_agency_monitoring

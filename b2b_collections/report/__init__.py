@@ -5,3 +5,4 @@ from . import b2b_collection_kpi
 from . import b2b_collection_collector_kpi
 from . import b2b_collection_kpi_summary
 from . import b2b_collection_agency_kpi
+from . import b2b_collection_agency_scorecard

@@ -2,8 +2,9 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import TODAY
 from .test_agency import AgencyCase
@@ -409,9 +410,7 @@ class TestAgencyKpi(MonitoringCase):
             )
         )
         placement.with_company(company_2).action_place()
-        both = self.kpi.with_context(
-            allowed_company_ids=(self.company | company_2).ids
-        )
+        both = self.kpi.with_context(allowed_company_ids=(self.company | company_2).ids)
         self.assertEqual(both.search_count([]), 6)
         self.assertEqual(
             self.read_kpis(["company_id"], model=both)[company_2,]["placed_amount"],
@@ -421,4 +420,410 @@ class TestAgencyKpi(MonitoringCase):
         self.assertEqual(collector_kpi.search_count([]), 5)
         self.assertNotIn(
             company_2, {row[0] for row in collector_kpi._read_group([], ["company_id"])}
+        )
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestAgencyScorecard(MonitoringCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Feedback = cls.env["b2b.collection.placement.feedback"]
+        Feedback.create(
+            [
+                {"placement_id": cls.a1.id, "rating": 4, "date": TODAY - 5 * D},
+                {
+                    "placement_id": cls.a2.id,
+                    "rating": 2,
+                    "complaint": True,
+                    "comment": "Rude call to our AP desk",
+                    "date": TODAY - 12 * D,
+                },
+                {"placement_id": cls.b1.id, "rating": 5, "source": "staff"},
+                # before the period: in the agency's summary, not the scorecard
+                {"placement_id": cls.a3.id, "rating": 1, "date": TODAY - 90 * D},
+            ]
+        )
+        cls.audit = cls.env["b2b.collection.agency.audit"].create(
+            {"agency_id": cls.agency.id, "date": TODAY - 60 * D}
+        )
+        for line in cls.audit.line_ids:
+            line.result = "pass"
+        complaints = cls.audit.line_ids.filtered(
+            lambda line: line.item_id
+            == cls.env.ref("b2b_collections.audit_item_complaints")
+        )
+        complaints.write({"result": "fail", "comment": "No complaint log"})
+        cls.audit.action_done()
+
+    def scorecards(self, date_from=None, date_to=TODAY, agencies=None):
+        report = self.env["report.b2b_collections.report_b2b_agency_scorecard"]
+        return {
+            card["agency"]: card
+            for card in report._b2b_scorecards(
+                date_from or TODAY - 40 * D,
+                date_to,
+                agencies or (self.agency | self.agency_b),
+            )
+        }
+
+    def test_scorecard_figures(self):
+        cards = self.scorecards()
+        self.assertEqual(list(cards), [self.agency_b, self.agency])  # by name
+        for agency, expected in ((self.agency, AGENCY_A), (self.agency_b, AGENCY_B)):
+            totals = cards[agency]["totals"]
+            self.assertFigures(
+                totals, {k: v for k, v in expected.items() if k in totals}, agency
+            )
+        self.assertEqual(
+            [
+                (c["cohort"], c["placement_count"], c["recovery_rate"])
+                for c in cards[self.agency]["cohorts"]
+            ],
+            [("1_0_90", 1, 40.0), ("2_91_180", 2, 80.0)],
+        )
+        self.assertEqual(
+            [
+                (t["name"], round(t["actual"], 4), t["target"], t["met"])
+                for t in cards[self.agency]["targets"]
+            ],
+            [
+                ("recovery_rate", 68.5714, 50.0, True),
+                ("avg_days_to_first_recovery", 7.5, 10.0, True),
+            ],
+        )
+        self.assertEqual(
+            [
+                (t["actual"], t["target"], t["met"])
+                for t in cards[self.agency_b]["targets"]
+            ],
+            [(20.0, 40.0, False), (11.0, 20.0, True)],
+        )
+
+    def test_scorecard_agrees_with_the_pivot(self):
+        """One source: the scorecard reads the pivot's model the same way."""
+        pivot = self.read_kpis(
+            ["agency_id"], [("date", ">=", TODAY - 40 * D), ("date", "<=", TODAY)]
+        )
+        for agency, card in self.scorecards().items():
+            for fname, value in card["totals"].items():
+                self.assertEqual(
+                    value,
+                    None if pivot[agency,][fname] is False else pivot[agency,][fname],
+                )
+
+    def test_scorecard_compliance_and_feedback(self):
+        cards = self.scorecards()
+        card_a = cards[self.agency]
+        self.assertEqual(card_a["audit"], self.audit)
+        self.assertEqual(self.audit.result, "findings")  # 5 of 6 passed
+        self.assertEqual(card_a["findings"].mapped("comment"), ["No complaint log"])
+        # the period's feedback: 4 and 2, one complaint
+        self.assertEqual(
+            card_a["feedback"], {"count": 2, "avg_rating": 3.0, "complaints": 1}
+        )
+        self.assertEqual(
+            cards[self.agency_b]["feedback"],
+            {"count": 1, "avg_rating": 5.0, "complaints": 0},
+        )
+        self.assertFalse(cards[self.agency_b]["audit"])
+        # the agency's summary counts every rating: (4 + 2 + 1) / 3
+        self.assertRecordValues(
+            self.agency,
+            [
+                {
+                    "feedback_count": 3,
+                    "feedback_avg_rating": 7 / 3,
+                    "complaint_count": 1,
+                    "last_audit_id": self.audit.id,
+                    "last_audit_result": "findings",
+                    "next_audit_date": TODAY - 60 * D + timedelta(days=365),
+                }
+            ],
+        )
+
+    def test_period_without_placements(self):
+        card = self.scorecards(date_from=TODAY - 25 * D)[self.agency]
+        self.assertEqual(card["totals"]["placement_count"], 0)
+        self.assertEqual(card["totals"]["placed_amount"], 0)
+        self.assertIsNone(card["totals"]["recovery_rate"])
+        self.assertEqual(card["cohorts"], [])
+        self.assertEqual(card["targets"][0]["target"], 50.0)
+        self.assertIsNone(card["targets"][0]["met"])
+
+    def test_scorecard_pdf_content(self):
+        wizard = (
+            self.env["b2b.collection.agency.scorecard.wizard"]
+            .with_user(self.collector)
+            .create({"date_from": TODAY - 40 * D, "date_to": TODAY})
+        )
+        action = wizard.action_print()
+        self.assertEqual(
+            action["report_name"], "b2b_collections.report_b2b_agency_scorecard"
+        )
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "b2b_collections.report_b2b_agency_scorecard", wizard.ids
+        )
+        html = html.decode()
+        for text in (
+            "Recover Fast GmbH",
+            "Debt Hunters Ltd",
+            "68.6",  # A's recovery rate
+            "0.2958",  # A's cost per unit recovered
+            "Off target",  # B's recovery rate
+            "No complaint log",
+            "3.00",  # A's average rating
+            "91-180 days",
+        ):
+            self.assertIn(text, html)
+        with self.assertRaisesText(ValidationError, "start before it ends"):
+            wizard.date_from = TODAY + D
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestAgencyAudit(AgencyCase):
+    def new_audit(self, results, agency=None):
+        """An audit answering the checklist items in order with ``results``."""
+        audit = self.env["b2b.collection.agency.audit"].create(
+            {"agency_id": (agency or self.agency).id}
+        )
+        for line, result in zip(audit.line_ids, results, strict=True):
+            line.result = result
+        return audit
+
+    def test_prefilled_from_the_active_checklist(self):
+        items = self.env["b2b.collection.audit.item"].search([])
+        self.assertEqual(len(items), 6)
+        self.assertEqual(
+            items.filtered("critical"),
+            self.env.ref("b2b_collections.audit_item_licence")
+            | self.env.ref("b2b_collections.audit_item_data_protection"),
+        )
+        audit = self.env["b2b.collection.agency.audit"].create(
+            {"agency_id": self.agency.id}
+        )
+        self.assertEqual(audit.line_ids.item_id, items)
+        self.assertEqual(audit.company_id, self.agency.company_id)
+        self.env.ref("b2b_collections.audit_item_fair_practice").active = False
+        with Form(self.env["b2b.collection.agency.audit"]) as form:
+            form.agency_id = self.agency
+        self.assertEqual(len(form.record.line_ids), 5)
+        self.assertEqual(len(audit.line_ids), 6)  # earlier audits keep theirs
+
+    def test_result_rules(self):
+        # items: licence*, data protection*, complaints, contact hours,
+        # remittance, fair practice (* critical)
+        for results, score, result, findings in [
+            (["pass"] * 6, 100.0, "passed", 0),
+            # 4 of 5 answered (N/A left out): 80%, no critical failure
+            (["pass", "pass", "fail", "na", "pass", "pass"], 80.0, "findings", 1),
+            # 4 of 6: under 80%
+            (["pass", "pass", "fail", "fail", "pass", "pass"], 400 / 6, "failed", 2),
+            # a critical item failed: fails whatever the score (5 of 6)
+            (["fail", "pass", "pass", "pass", "pass", "pass"], 500 / 6, "failed", 1),
+            (["na"] * 6, 0.0, False, 0),
+        ]:
+            with self.subTest(results=results):
+                audit = self.new_audit(results)
+                self.assertAlmostEqual(audit.score, round(score, 1))  # stored: 0.1
+                self.assertEqual(audit.result, result)
+                self.assertEqual(audit.finding_count, findings)
+
+    def test_completion(self):
+        audit = self.env["b2b.collection.agency.audit"].create(
+            {"agency_id": self.agency.id, "date": TODAY - 10 * D}
+        )
+        audit.line_ids[:5].result = "pass"
+        with self.assertRaisesText(UserError, "Answer every item.*Fair-practice"):
+            audit.action_done()
+        self.assertEqual(audit.state, "draft")
+        self.assertFalse(self.agency.last_audit_id)  # only completed audits count
+        audit.line_ids[5].result = "pass"
+        audit.action_done()
+        self.assertRecordValues(
+            self.agency,
+            [
+                {
+                    "audit_count": 1,
+                    "last_audit_id": audit.id,
+                    "last_audit_date": TODAY - 10 * D,
+                    "last_audit_result": "passed",
+                    "next_audit_date": TODAY - 10 * D + timedelta(days=365),
+                }
+            ],
+        )
+        # the agency list shows the last result
+        (row,) = self.env["b2b.collection.agency"].search_read(
+            [("id", "=", self.agency.id)], ["last_audit_result"]
+        )
+        self.assertEqual(row["last_audit_result"], "passed")
+        with self.assertRaisesText(UserError, "cannot be deleted"):
+            audit.unlink()
+        with self.assertRaisesText(ValidationError, "must come after"):
+            audit.next_audit_date = TODAY - 20 * D
+        action = self.agency.action_open_audits()
+        self.assertEqual(
+            self.env["b2b.collection.agency.audit"].search(action["domain"]), audit
+        )
+
+    def test_access(self):
+        audit = self.new_audit(["pass"] * 6)
+        self.assertEqual(audit.with_user(self.collector).result, "passed")
+        with self.assertRaises(AccessError):
+            audit.with_user(self.collector).write({"note": "x"})
+        with self.assertRaises(AccessError):
+            self.env["b2b.collection.audit.item"].with_user(self.collector).create(
+                {"name": "New item"}
+            )
+        company_2 = self.setup_other_company(name="Other Co")["company"]
+        agency_2 = self.env["b2b.collection.agency"].create(
+            {"partner_id": self.agency_partner.id, "company_id": company_2.id}
+        )
+        audit_2 = self.env["b2b.collection.agency.audit"].create(
+            {"agency_id": agency_2.id}
+        )
+        Audit = self.env["b2b.collection.agency.audit"].with_user(self.manager)
+        self.assertEqual(Audit.search([]), audit)
+        with self.assertRaises(AccessError):
+            audit_2.with_user(self.manager).read(["score"])
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestPlacementFeedback(AgencyCase):
+    def test_rating_and_complaint_rules(self):
+        placement = self.place(self.invoice(900.0, due=TODAY - 40 * D))
+        Feedback = self.env["b2b.collection.placement.feedback"].with_user(
+            self.collector
+        )
+        for rating in (0, 6):
+            with self.assertRaisesText(ValidationError, "from 1 to 5"):
+                Feedback.create({"placement_id": placement.id, "rating": rating})
+        with self.assertRaisesText(ValidationError, "what the complaint is about"):
+            Feedback.create(
+                {"placement_id": placement.id, "rating": 1, "complaint": True}
+            )
+        feedback = Feedback.create(
+            {
+                "placement_id": placement.id,
+                "rating": 2,
+                "complaint": True,
+                "comment": "Called at 10 pm",
+            }
+        )
+        self.assertRecordValues(
+            feedback,
+            [
+                {
+                    "agency_id": self.agency.id,
+                    "partner_id": self.customer.id,
+                    "source": "customer",
+                    "user_id": self.collector.id,
+                    "date": TODAY,
+                }
+            ],
+        )
+        self.assertEqual(placement.feedback_ids, feedback)
+        self.assertRecordValues(
+            self.agency,
+            [{"feedback_count": 1, "feedback_avg_rating": 2.0, "complaint_count": 1}],
+        )
+        action = self.agency.action_open_feedback()
+        self.assertEqual(
+            self.env["b2b.collection.placement.feedback"].search(action["domain"]),
+            feedback,
+        )
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestAgencyAlerts(AgencyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.activity_type = cls.env.ref(
+            "b2b_collections.mail_activity_type_agency_compliance"
+        )
+        cls.agency_b = cls.env["b2b.collection.agency"].create(
+            {
+                "partner_id": cls.env["res.partner"]
+                .create({"name": "Debt Hunters Ltd", "is_company": True})
+                .id,
+                "contract_end": TODAY + 30 * D,  # within 30 days (included)
+                "licence_expiry": TODAY + 31 * D,  # not yet
+            }
+        )
+        # the last audit, a year and 35 days ago: due 35 days ago
+        audit = cls.env["b2b.collection.agency.audit"].create(
+            {"agency_id": cls.agency_b.id, "date": TODAY - (365 + 35) * D}
+        )
+        audit.line_ids.result = "pass"
+        audit.action_done()
+        cls.agency.write({"licence_expiry": TODAY + 20 * D, "user_id": cls.manager.id})
+        cls.Agency = cls.env["b2b.collection.agency"]
+
+    def activities(self, agency):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "b2b.collection.agency"),
+                ("res_id", "=", agency.id),
+                ("activity_type_id", "=", self.activity_type.id),
+            ]
+        )
+
+    def test_one_activity_and_never_twice(self):
+        self.assertEqual(self.Agency._cron_b2b_agency_alerts(), 2)
+        activity_a, activity_b = (
+            self.activities(self.agency),
+            self.activities(self.agency_b),
+        )
+        self.assertRecordValues(
+            activity_a,
+            [{"user_id": self.manager.id, "date_deadline": TODAY + 20 * D}],
+        )
+        self.assertIn("INK-4711 expires on 04/20/2026", str(activity_a.note))
+        # one activity with both reasons, for a collections manager
+        self.assertEqual(len(activity_b), 1)
+        self.assertIn("contract ends on 04/30/2026", str(activity_b.note))
+        self.assertIn("audit was due on 02/24/2026", str(activity_b.note))
+        self.assertNotIn("licence", str(activity_b.note))
+        self.assertTrue(
+            activity_b.user_id.has_group("b2b_collections.group_b2b_collection_manager")
+        )
+        self.assertEqual(activity_b.date_deadline, TODAY)
+        # again, the same day and the next day: nothing new
+        self.assertEqual(self.Agency._cron_b2b_agency_alerts(), 0)
+        with freeze_time(TODAY + D):
+            self.assertEqual(self.Agency._cron_b2b_agency_alerts(), 0)
+        self.assertEqual(len(self.activities(self.agency)), 1)
+        self.assertEqual(len(self.activities(self.agency_b)), 1)
+        # done: not rescheduled for the same licence
+        activity_a.action_feedback(feedback="Renewal requested")
+        self.assertEqual(self.Agency._cron_b2b_agency_alerts(), 0)
+        self.assertFalse(self.activities(self.agency))
+        # a renewed licence that expires soon again alerts again
+        self.agency.licence_expiry = TODAY + 25 * D
+        self.assertEqual(self.Agency._cron_b2b_agency_alerts(), 1)
+        self.assertEqual(len(self.activities(self.agency)), 1)
+
+    def test_new_reason_joins_the_open_activity(self):
+        self.Agency._cron_b2b_agency_alerts()
+        with freeze_time(TODAY + D):  # B's licence now ends within 30 days
+            self.assertEqual(self.Agency._cron_b2b_agency_alerts(), 0)
+        activity_b = self.activities(self.agency_b)
+        self.assertEqual(len(activity_b), 1)
+        self.assertIn("expires on 05/01/2026", str(activity_b.note))
+        self.assertIn("contract ends", str(activity_b.note))
+
+    def test_no_alert_out_of_range(self):
+        self.agency.licence_expiry = TODAY - D  # expired: placements refused already
+        self.agency_b.write({"contract_end": False, "licence_expiry": False})
+        self.agency_b.last_audit_id.next_audit_date = TODAY
+        self.assertEqual(self.Agency._cron_b2b_agency_alerts(), 0)
+        self.assertFalse(
+            self.env["mail.activity"].search(
+                [("activity_type_id", "=", self.activity_type.id)]
+            )
         )
