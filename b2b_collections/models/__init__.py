@@ -17,3 +17,6 @@ from . import b2b_collection_payment_mixin
 from . import b2b_collection_payment_plan
 from . import b2b_collection_settlement
 from . import account_partial_reconcile
+from . import b2b_collection_agency_audit
+from . import b2b_collection_placement_feedback
+from . import b2b_collection_agency_monitoring

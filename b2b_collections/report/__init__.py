@@ -4,3 +4,5 @@ from . import b2b_collection_kpi_mixin
 from . import b2b_collection_kpi
 from . import b2b_collection_collector_kpi
 from . import b2b_collection_kpi_summary
+from . import b2b_collection_agency_kpi
+from . import b2b_collection_agency_scorecard

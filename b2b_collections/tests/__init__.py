@@ -14,3 +14,4 @@ from . import test_kpi
 from . import test_agency
 from . import test_payment_plan
 from . import test_settlement
+from . import test_agency_monitoring
