@@ -46,6 +46,7 @@
         "views/b2b_collection_kpi_summary_wizard_views.xml",
         "views/b2b_collection_agency_views.xml",
         "views/b2b_collection_placement_views.xml",
+        "views/b2b_collection_agency_portal_views.xml",
         "views/menus.xml",
     ],
     "demo": [

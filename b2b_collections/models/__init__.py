@@ -16,3 +16,4 @@ from . import b2b_collection_placement
 from . import account_partial_reconcile
 from . import account_move_agency
 from . import res_partner_agency
+from . import b2b_collection_agency_portal
