@@ -47,6 +47,7 @@
         "views/b2b_collection_agency_views.xml",
         "views/b2b_collection_placement_views.xml",
         "views/b2b_collection_agency_portal_views.xml",
+        "views/b2b_collection_portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [
