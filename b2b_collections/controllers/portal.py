@@ -64,7 +64,9 @@ class AgencyPortal(CustomerPortal):
         if placement_sudo.state == "draft":
             raise NotFound()
         if placement_sudo.state not in RUNNING:
-            raise Forbidden(_("This placement has ended: it is no longer yours to work."))
+            raise Forbidden(
+                _("This placement has ended: it is no longer yours to work.")
+            )
         return request.env[PLACEMENT].browse(placement_id)
 
     # --------------------------------------------------------------- home
@@ -240,9 +242,7 @@ class AgencyPortal(CustomerPortal):
                 form="update",
                 form_values=form_values,
             )
-        return self._b2b_create_update(
-            placement, form_values, "update", form_values
-        )
+        return self._b2b_create_update(placement, form_values, "update", form_values)
 
     @http.route(
         "/my/placements/<int:placement_id>/payment",
@@ -278,11 +278,10 @@ class AgencyPortal(CustomerPortal):
             and float_compare(value, 0.0, precision_rounding=currency.rounding) <= 0
         ):
             errors.append(_("The amount received must be above 0."))
-        day = None
         try:
             day = fields.Date.to_date((payment_date or "").strip() or None)
         except ValueError:
-            pass
+            day = None
         if not day:
             errors.append(_("Enter the date the payment was received."))
         elif day > fields.Date.context_today(placement):

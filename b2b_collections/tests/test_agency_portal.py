@@ -70,8 +70,12 @@ class AgencyPortalCase(AgencyCase):
         cls.inv_a1 = cls.invoice(1200.0, due=TODAY - timedelta(days=60))
         cls.inv_a2 = cls.invoice(800.0, due=TODAY - timedelta(days=30))
         cls.inv_free = cls.invoice(400.0, due=TODAY - timedelta(days=10))
-        cls.inv_b = cls.invoice(2500.0, due=TODAY - timedelta(days=45), partner=cls.customer_b)
-        cls.inv_g = cls.invoice(500.0, due=TODAY - timedelta(days=40), partner=cls.customer_g)
+        cls.inv_b = cls.invoice(
+            2500.0, due=TODAY - timedelta(days=45), partner=cls.customer_b
+        )
+        cls.inv_g = cls.invoice(
+            500.0, due=TODAY - timedelta(days=40), partner=cls.customer_g
+        )
 
         cls.placement_a = cls.place(cls.inv_a1 | cls.inv_a2)
         cls.placement_b = cls.place(cls.inv_b, agency=cls.agency_b)
@@ -119,7 +123,9 @@ class TestAgencyPortalRules(AgencyPortalCase):
     def test_agency_users_get_the_group(self):
         group = self.env.ref(AGENCY_GROUP)
         self.assertIn(group, self.agent_a.groups_id)
-        self.assertIn(group, self.agent_b.groups_id, "synced when the agency is created")
+        self.assertIn(
+            group, self.agent_b.groups_id, "synced when the agency is created"
+        )
         self.assertNotIn(group, self.portal_customer.groups_id)
         self.assertNotIn(group, self.collector.groups_id)
 
@@ -131,9 +137,7 @@ class TestAgencyPortalRules(AgencyPortalCase):
         )
         # only the invoices of the running placement, not the recalled one's,
         # nor the customer's invoice placed with nobody, nor agency B's
-        self.assertEqual(
-            env_a["account.move"].search([]), self.inv_a1 | self.inv_a2
-        )
+        self.assertEqual(env_a["account.move"].search([]), self.inv_a1 | self.inv_a2)
         self.assertEqual(
             env_a["account.move.line"].search([]).move_id, self.inv_a1 | self.inv_a2
         )
@@ -196,9 +200,7 @@ class TestAgencyPortalRules(AgencyPortalCase):
         with self.assertRaises(AccessError):
             Update.create({"placement_id": self.placement_b.id, "description": "x"})
         with self.assertRaisesText(UserError, "no longer open"):
-            Update.create(
-                {"placement_id": self.placement_ended.id, "description": "x"}
-            )
+            Update.create({"placement_id": self.placement_ended.id, "description": "x"})
         with self.assertRaises(AccessError):
             self.Update.with_user(self.portal_customer).create(
                 {"placement_id": self.placement_a.id, "description": "x"}
@@ -255,17 +257,11 @@ class TestAgencyPortalRules(AgencyPortalCase):
                 "email": "dora@example.com",
             }
         )
-        wizard = (
-            self.env["portal.wizard"]
-            .with_context(active_ids=other.ids)
-            .create({})
-        )
+        wizard = self.env["portal.wizard"].with_context(active_ids=other.ids).create({})
         wizard.user_ids.action_grant_access()
         self.assertNotIn(group, other.user_ids.groups_id)
         # revoking the access takes the agency group away too
-        wizard = (
-            self.env["portal.wizard"].with_context(active_ids=clerk.ids).create({})
-        )
+        wizard = self.env["portal.wizard"].with_context(active_ids=clerk.ids).create({})
         wizard.user_ids.action_revoke_access()
         self.assertNotIn(group, user.groups_id)
 
@@ -485,7 +481,11 @@ class TestAgencyPortalHttp(AgencyPortalCase, HttpCase):
             (payment_url, {"amount": "abc", "payment_date": "2026-03-01"}, "a number"),
             (payment_url, {"amount": "nan", "payment_date": "2026-03-01"}, "a number"),
             (payment_url, {"amount": "10", "payment_date": ""}, "Enter the date"),
-            (payment_url, {"amount": "10", "payment_date": "31/02/2026"}, "Enter the date"),
+            (
+                payment_url,
+                {"amount": "10", "payment_date": "31/02/2026"},
+                "Enter the date",
+            ),
             (payment_url, {"amount": "10", "payment_date": tomorrow}, "in the future"),
         ]:
             with self.subTest(url=url, data=data):
@@ -503,7 +503,9 @@ class TestAgencyPortalHttp(AgencyPortalCase, HttpCase):
         self.assertTrue(response.content)
         # invoices of other placements, through any placement
         self._get(f"/my/placements/{self.placement_a.id}/invoices/{self.inv_b.id}", 404)
-        self._get(f"/my/placements/{self.placement_a.id}/invoices/{self.inv_free.id}", 404)
+        self._get(
+            f"/my/placements/{self.placement_a.id}/invoices/{self.inv_free.id}", 404
+        )
         self._get(f"/my/placements/{self.placement_b.id}/invoices/{self.inv_b.id}", 404)
         self._get(
             f"/my/placements/{self.placement_ended.id}/invoices/{self.inv_g.id}", 403
@@ -513,14 +515,18 @@ class TestAgencyPortalHttp(AgencyPortalCase, HttpCase):
         self.assertTrue(response.headers["Location"].endswith("/my"))
         self._login(self.agent_b)
         self._get(f"/my/placements/{self.placement_b.id}/invoices/{self.inv_b.id}")
-        self._get(f"/my/placements/{self.placement_a.id}/invoices/{self.inv_a1.id}", 404)
+        self._get(
+            f"/my/placements/{self.placement_a.id}/invoices/{self.inv_a1.id}", 404
+        )
 
     @mute_logger("odoo.http")
     def test_portal_customer_is_refused_everywhere(self):
         self._login(self.portal_customer)
         self._get("/my/placements", 404)
         self._get(f"/my/placements/{self.placement_a.id}", 404)
-        self._get(f"/my/placements/{self.placement_a.id}/invoices/{self.inv_a1.id}", 404)
+        self._get(
+            f"/my/placements/{self.placement_a.id}/invoices/{self.inv_a1.id}", 404
+        )
         token = re.search(
             r'name="csrf_token" value="([^"]+)"', self._get("/my/account").text
         ).group(1)
