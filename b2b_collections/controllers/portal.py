@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.tools import float_compare
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.account.controllers.portal import PortalAccount
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.b2b_collection_placement import UPDATE_KINDS
@@ -19,7 +19,7 @@ ENDED = ("recalled", "closed_recovered", "closed_uncollectible")
 PLACEMENT = "b2b.collection.placement"
 
 
-class AgencyPortal(CustomerPortal):
+class AgencyPortal(PortalAccount):
     """The agency portal: an agency's portal users list their agency's
     placements, open the running ones (customer, invoices, updates,
     recoveries), post status updates and report payments received.
@@ -82,6 +82,19 @@ class AgencyPortal(CustomerPortal):
                 else 0
             )
         return values
+
+    def _get_invoices_domain(self, m_type=None):
+        """The standard "Invoices" pages list the portal user's own documents:
+        an agency user reads its placed invoices in the placements, not as if
+        they were addressed to the agency."""
+        domain = super()._get_invoices_domain(m_type)
+        if self._b2b_is_agency_user():
+            commercial_partner = request.env.user.commercial_partner_id
+            domain = [
+                *domain,
+                ("message_partner_ids", "child_of", commercial_partner.ids),
+            ]
+        return domain
 
     # --------------------------------------------------------------- list
 

@@ -307,6 +307,15 @@ class TestAgencyPortalHttp(AgencyPortalCase, HttpCase):
         )
         self.assertEqual(counters["placement_count"], 0)
 
+    def test_placed_invoices_stay_out_of_the_agency_invoice_list(self):
+        self._login(self.agent_a)
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["invoice_count", "bill_count"]}
+        )
+        self.assertEqual((counters["invoice_count"], counters["bill_count"]), (0, 0))
+        page = self._get("/my/invoices").text
+        self.assertNotIn(self.inv_a1.name, page)
+
     def test_lists_show_own_placements_only(self):
         self._login(self.agent_a)
         running = self._get("/my/placements").text
