@@ -10,10 +10,11 @@
     "application": True,
     "installable": True,
     "post_init_hook": "post_init_hook",
-    "depends": ["account"],
+    "depends": ["account", "portal"],
     "data": [
         "security/b2b_collections_security.xml",
         "security/ir.model.access.csv",
+        "security/b2b_collections_portal_security.xml",
         "data/b2b_collection_stage_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
@@ -55,6 +56,8 @@
         "views/b2b_collection_agency_scorecard_wizard_views.xml",
         "views/b2b_collection_agency_audit_views.xml",
         "views/b2b_collection_agency_monitoring_views.xml",
+        "views/b2b_collection_agency_portal_views.xml",
+        "views/b2b_collection_portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -15,3 +15,4 @@ from . import test_agency
 from . import test_payment_plan
 from . import test_settlement
 from . import test_agency_monitoring
+from . import test_agency_portal
