@@ -20,6 +20,3 @@ from . import account_partial_reconcile
 from . import b2b_collection_agency_audit
 from . import b2b_collection_placement_feedback
 from . import b2b_collection_agency_monitoring
-from . import account_move_agency
-from . import res_partner_agency
-from . import b2b_collection_agency_portal

@@ -87,6 +87,13 @@ class AccountMove(models.Model):
         readonly=True,
         help="A promise was broken: the next run sends the next level at once.",
     )
+    b2b_placement_line_ids = fields.One2many(
+        "b2b.collection.placement.line",
+        "move_id",
+        string="Agency Placements",
+        help="The placements this invoice was part of. Agency portal users read "
+        "the invoices of their agency's running placements through it.",
+    )
 
     # ------------------------------------------------------------------ helpers
 

@@ -94,6 +94,14 @@ class ResPartner(models.Model):
     b2b_note_count = fields.Integer(
         string="Call Notes Count", compute="_compute_b2b_note_count"
     )
+    b2b_placement_ids = fields.One2many(
+        "b2b.collection.placement",
+        "partner_id",
+        string="Agency Placements",
+        help="Placements of this customer's invoices with collection agencies. "
+        "Agency portal users read the customers (and their contacts) of their "
+        "agency's placements through it.",
+    )
     b2b_placement_count = fields.Integer(
         string="Agency Placements", compute="_compute_b2b_placement_count"
     )
