@@ -45,6 +45,8 @@
         "views/b2b_collection_kpi_summary_wizard_views.xml",
         "views/b2b_collection_agency_views.xml",
         "views/b2b_collection_placement_views.xml",
+        "report/b2b_collection_assessment_templates.xml",
+        "wizards/b2b_collection_assessment_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -12,3 +12,4 @@ from . import test_reports
 from . import test_aging_report
 from . import test_kpi
 from . import test_agency
+from . import test_assessment
