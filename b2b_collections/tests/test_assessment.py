@@ -54,7 +54,9 @@ class TestAssessment(AgencyCase):
     def setUpClass(cls):
         super().setUpClass()
         partner = cls.env["res.partner"]
-        cls.customer_b = partner.create({"name": "Borealis Trading", "is_company": True})
+        cls.customer_b = partner.create(
+            {"name": "Borealis Trading", "is_company": True}
+        )
         placed = {
             name: partner.create({"name": name, "is_company": True})
             for name in ("Cedar", "Delta", "Echo", "Falcon", "Gamma")
@@ -68,7 +70,9 @@ class TestAssessment(AgencyCase):
         cls.h3 = cls.invoice(800.0, due=days_ago(60), invoice_date=days_ago(90))
         cls.pay(cls.h3, pay_date=days_ago(65))
         cls.h4 = cls.invoice(600.0, due=days_ago(120), partner=B)
-        refund = cls.invoice(200.0, due=days_ago(110), partner=B, move_type="out_refund")
+        refund = cls.invoice(
+            200.0, due=days_ago(110), partner=B, move_type="out_refund"
+        )
         (cls.h4 | refund).line_ids.filtered(
             lambda line: line.display_type == "payment_term"
         ).reconcile()
@@ -114,9 +118,7 @@ class TestAssessment(AgencyCase):
                 (95, 25.0, 400.0),
             ],
         )
-        self.assertEqual(
-            (self.h1 | self.h4).mapped("amount_residual"), [260.0, 300.0]
-        )
+        self.assertEqual((self.h1 | self.h4).mapped("amount_residual"), [260.0, 300.0])
 
     def test_defaults(self):
         assessment = self.assess()

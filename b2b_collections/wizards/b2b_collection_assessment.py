@@ -161,15 +161,17 @@ class B2bCollectionAssessment(models.TransientModel):
                 line.inhouse_is_default or line.agency_is_default for line in lines
             )
 
-    @api.constrains("history_months", "cost_per_hour", "min_history", "default_fixed_fee")
+    @api.constrains(
+        "history_months", "cost_per_hour", "min_history", "default_fixed_fee"
+    )
     def _check_inputs(self):
         for assessment in self:
             if assessment.history_months < 1:
-                raise ValidationError(
-                    _("The history window is at least one month.")
-                )
+                raise ValidationError(_("The history window is at least one month."))
             if assessment.cost_per_hour < 0:
-                raise ValidationError(_("The collector cost per hour cannot be negative."))
+                raise ValidationError(
+                    _("The collector cost per hour cannot be negative.")
+                )
             if assessment.min_history < 0:
                 raise ValidationError(
                     _("The minimum history (cases) cannot be negative.")
@@ -526,9 +528,7 @@ class B2bCollectionAssessmentLine(models.TransientModel):
     agency_is_default = fields.Boolean(
         string="Agency Defaults Used", compute="_compute_figures", store=True
     )
-    net_agency = fields.Monetary(
-        string="Net Agency", compute="_compute_figures", store=True
-    )
+    net_agency = fields.Monetary(compute="_compute_figures", store=True)
     # decision
     recommendation = fields.Selection(
         RECOMMENDATIONS, compute="_compute_figures", store=True
