@@ -313,15 +313,20 @@ class TestAssessment(AgencyCase):
         assessment = self.assess()
         self.assertEqual(
             self.band(assessment, "181_365").note,
-            "In-house rate: thin history: 2 cases, default 35% used.\n"
-            "Agency rate, commission and fee: thin history: 0 placements, "
-            f"defaults 50%, 25% and {self.currency.format(50.0)} per account used.",
+            "In-house: thin history: 2 cases, default 35% used.\n"
+            "Agency: thin history: 0 placements, defaults 50% recovered, 25% "
+            f"commission, {self.currency.format(50.0)} fee used.",
         )
         self.assertFalse(self.band(assessment, "91_180").note)
+        self.assertIn(
+            "181-365 days: In-house: thin history: 2 cases, default 35% used.\n"
+            "181-365 days: Agency: thin history: 0 placements",
+            assessment.defaults_note,
+        )
         self.assertRegex(
             self.band(assessment, "1_90").note,
-            r"^Agency rate, commission and fee: thin history: 2 placements, "
-            r"defaults 80%, 15% and",
+            r"^Agency: thin history: 2 placements, defaults 80% recovered, "
+            r"15% commission",
         )
 
     def test_no_history_at_all(self):

@@ -27,9 +27,9 @@ BAND_DEFAULTS = {
 }
 
 RECOMMENDATIONS = [
-    ("place", "Place with an agency"),
+    ("place", "Place"),
     ("keep", "Keep in-house"),
-    ("none", "Nothing to assess"),
+    ("none", "None"),
 ]
 
 
@@ -107,6 +107,11 @@ class B2bCollectionAssessment(models.TransientModel):
         default=lambda self: self._default_lines(),
     )
     uses_defaults = fields.Boolean(compute="_compute_totals")
+    defaults_note = fields.Text(
+        string="Defaults Used",
+        compute="_compute_totals",
+        help="The bands whose history is too thin, and the defaults used instead.",
+    )
     amount_total = fields.Monetary(string="Overdue Value", compute="_compute_totals")
     net_best_total = fields.Monetary(
         string="Expected Net Recovery (recommended)",
@@ -145,11 +150,14 @@ class B2bCollectionAssessment(models.TransientModel):
     @api.depends("date", "history_months")
     def _compute_date_from(self):
         for assessment in self:
-            assessment.date_from = (
-                assessment.date - relativedelta(months=assessment.history_months)
-                if assessment.date
-                else False
-            )
+            assessment.date_from = assessment._b2b_date_from()
+
+    def _b2b_date_from(self):
+        """The start of the history window (excluded)."""
+        self.ensure_one()
+        if not self.date:
+            return False
+        return self.date - relativedelta(months=max(self.history_months, 0))
 
     @api.depends("line_ids.amount", "line_ids.net_best", "line_ids.note")
     def _compute_totals(self):
@@ -159,6 +167,15 @@ class B2bCollectionAssessment(models.TransientModel):
             assessment.net_best_total = sum(lines.mapped("net_best"))
             assessment.uses_defaults = any(
                 line.inhouse_is_default or line.agency_is_default for line in lines
+            )
+            band_names = dict(BAND_SELECTION)
+            assessment.defaults_note = (
+                "\n".join(
+                    f"{band_names[line.band]}: {note}"
+                    for line in lines.filtered("note")
+                    for note in line.note.splitlines()
+                )
+                or False
             )
 
     @api.constrains(
@@ -321,7 +338,7 @@ class B2bCollectionAssessment(models.TransientModel):
             """,
             company=self.company_id.id,
             as_of=self.date,
-            date_from=self.date_from,
+            date_from=self._b2b_date_from(),
             max_lo=max(lo for _code, _label, lo, _hi in BANDS),
             bands=_bands_sql(),
         )
@@ -363,7 +380,7 @@ class B2bCollectionAssessment(models.TransientModel):
             """,
             company=self.company_id.id,
             as_of=self.date,
-            date_from=self.date_from,
+            date_from=self._b2b_date_from(),
             bands=_bands_sql(),
         )
         return {
@@ -430,7 +447,9 @@ class B2bCollectionAssessmentLine(models.TransientModel):
     )
     currency_id = fields.Many2one(related="assessment_id.currency_id")
     sequence = fields.Integer()
-    band = fields.Selection(BAND_SELECTION, string="Days Overdue", required=True)
+    band = fields.Selection(
+        BAND_SELECTION, required=True, help="Days overdue on the as-of date."
+    )
     # assumptions
     hours_per_account = fields.Float(
         string="Hours per Account",
@@ -610,8 +629,7 @@ class B2bCollectionAssessmentLine(models.TransientModel):
         if inhouse_default:
             notes.append(
                 _(
-                    "In-house rate: thin history: %(cases)s cases, "
-                    "default %(rate)s%% used.",
+                    "In-house: thin history: %(cases)s cases, default %(rate)s%% used.",
                     cases=cases,
                     rate=_format_rate(self.default_inhouse_rate),
                 )
@@ -634,9 +652,9 @@ class B2bCollectionAssessmentLine(models.TransientModel):
             fee = assessment.default_fixed_fee
             notes.append(
                 _(
-                    "Agency rate, commission and fee: thin history: %(cases)s "
-                    "placements, defaults %(rate)s%%, %(commission)s%% and "
-                    "%(fee)s per account used.",
+                    "Agency: thin history: %(cases)s placements, defaults "
+                    "%(rate)s%% recovered, %(commission)s%% commission, %(fee)s "
+                    "fee used.",
                     cases=placements,
                     rate=_format_rate(self.default_agency_rate),
                     commission=_format_rate(self.default_commission_rate),
