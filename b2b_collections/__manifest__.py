@@ -58,6 +58,8 @@
         "views/b2b_collection_agency_monitoring_views.xml",
         "views/b2b_collection_agency_portal_views.xml",
         "views/b2b_collection_portal_templates.xml",
+        "report/b2b_collection_assessment_templates.xml",
+        "wizards/b2b_collection_assessment_views.xml",
         "views/menus.xml",
     ],
     "demo": [

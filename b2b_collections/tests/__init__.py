@@ -16,3 +16,4 @@ from . import test_payment_plan
 from . import test_settlement
 from . import test_agency_monitoring
 from . import test_agency_portal
+from . import test_assessment
