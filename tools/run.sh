@@ -18,6 +18,7 @@ cat <<MSG
 
   Odoo with B2B Collections: http://localhost:$PORT   (database $DB)
   Log in as admin / admin (manager), or clara.collector / clara.collector (collector).
+  Agency portal: northbridge / northbridge or keystone / keystone (http://localhost:$PORT/my/placements).
   Open the Collections app from the home menu. Stop with Ctrl-C.
 
 MSG

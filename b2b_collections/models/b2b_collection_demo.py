@@ -517,6 +517,48 @@ class B2bCollectionDemo(models.AbstractModel):
                     **{"recall_reason" if state == "recalled" else "close_note": note},
                 )
             placements |= placement
+        # compliance: a clean audit for Northbridge, an overdue one with a
+        # finding for Keystone, and the debtors' feedback on both agencies
+        for agency, days_ago, failing in [
+            (north, 200, None),
+            (key, 380, "Contact hours"),
+        ]:
+            audit = env["b2b.collection.agency.audit"].create(
+                {"agency_id": agency.id, "date": today - timedelta(days=days_ago)}
+            )
+            for line in audit.line_ids:
+                failed = bool(failing) and failing.lower() in line.item_id.name.lower()
+                line.write(
+                    {
+                        "result": "fail" if failed else "pass",
+                        "comment": "Two calls after 8 pm logged in March."
+                        if failed
+                        else False,
+                    }
+                )
+            audit.action_done()
+        feedback = {
+            29: (5, False, "Polite and clear about the amounts."),
+            30: (4, False, "Agreed a schedule quickly."),
+            31: (4, False, False),
+            21: (2, True, "Aggressive calls outside business hours."),
+            22: (3, False, False),
+            23: (2, True, "Called our CEO's mobile number."),
+        }
+        for placement in placements:
+            index = partners.ids.index(placement.partner_id.id)
+            if index in feedback:
+                rating, complaint, comment = feedback[index]
+                env["b2b.collection.placement.feedback"].create(
+                    {
+                        "placement_id": placement.id,
+                        "date": placement.date_placed + timedelta(days=30),
+                        "rating": rating,
+                        "complaint": complaint,
+                        "comment": comment,
+                    }
+                )
+        env["b2b.collection.agency"]._cron_b2b_agency_alerts()
         if company.b2b_agency_commission_account_id:
             env["b2b.collection.recovery"]._b2b_create_bills(
                 company, today.replace(day=1) - timedelta(days=1)

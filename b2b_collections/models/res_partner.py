@@ -103,7 +103,7 @@ class ResPartner(models.Model):
         "agency's placements through it.",
     )
     b2b_placement_count = fields.Integer(
-        string="Agency Placements", compute="_compute_b2b_placement_count"
+        string="Agency Placements Count", compute="_compute_b2b_placement_count"
     )
 
     # ----------------------------------------------------------------- computes
