@@ -14,7 +14,9 @@ class AccountPartialReconcile(models.Model):
         plan's instalments once, just before the transaction commits (one
         search here; the update itself is one query for all the plans)."""
         partials = super().create(vals_list)
-        self.env["b2b.collection.recovery"].sudo()._b2b_attribute(partials=partials)
+        self.env["b2b.collection.recovery"].sudo()._b2b_attribute(
+            partials=partials, undo=False
+        )
         moves = partials.debit_move_id.move_id.filtered(
             lambda m: m.move_type == "out_invoice"
         )

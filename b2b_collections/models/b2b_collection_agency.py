@@ -327,17 +327,21 @@ class B2bCollectionAgencyTier(models.Model):
         )
 
     def _b2b_label(self):
+        """E.g. '91-180 days overdue, under $ 5,000.00: 18%'."""
         age = (
-            f"{self.min_age}-{self.max_age} days"
+            f"{self.min_age}-{self.max_age} days overdue"
             if self.max_age
-            else f"{self.min_age}+ days"
+            else f"{self.min_age}+ days overdue"
         )
         fmt = self.currency_id.format
-        amount = (
-            f"{fmt(self.min_amount)}-{fmt(self.max_amount)}"
-            if self.max_amount
-            else f"from {fmt(self.min_amount)}"
-        )
+        if self.min_amount and self.max_amount:
+            amount = f"{fmt(self.min_amount)} to under {fmt(self.max_amount)}"
+        elif self.max_amount:
+            amount = f"under {fmt(self.max_amount)}"
+        elif self.min_amount:
+            amount = f"{fmt(self.min_amount)} and more"
+        else:
+            amount = "any amount"
         return f"{age}, {amount}: {self.rate:g}%"
 
     @api.depends("min_age", "max_age", "min_amount", "max_amount", "rate")

@@ -493,9 +493,17 @@ class B2bCollectionDemo(models.AbstractModel):
             agent_updates = env["b2b.collection.placement.update"].with_user(
                 agents[agency]
             )
-            for kind, text in updates.get(index, []):
+            for step, (kind, text) in enumerate(updates.get(index, []), start=1):
                 agent_updates.create(
-                    {"placement_id": placement.id, "kind": kind, "description": text}
+                    {
+                        "placement_id": placement.id,
+                        "kind": kind,
+                        "description": text,
+                        "date": fields.Datetime.to_datetime(
+                            min(today, placed_on + timedelta(days=7 * step))
+                        )
+                        + timedelta(hours=10),
+                    }
                 )
             if index == 33:
                 agent_updates.create(

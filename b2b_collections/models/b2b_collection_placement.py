@@ -115,8 +115,11 @@ class B2bCollectionPlacement(models.Model):
     recovery_rate = fields.Float(
         string="Recovery Rate (%)", compute="_compute_recovery_figures"
     )
-    date_first_recovery = fields.Date(compute="_compute_recovery_figures")
+    date_first_recovery = fields.Date(
+        string="First Recovery", compute="_compute_recovery_figures"
+    )
     open_amount = fields.Monetary(
+        string="Owed Now",
         compute="_compute_open_amount",
         help="What the placed invoices still owe today.",
     )
@@ -688,8 +691,19 @@ class B2bCollectionRecovery(models.Model):
         ),
     ]
 
+    def init(self):
+        # the recoveries whose reconciliation was removed and not yet undone:
+        # normally none, so undoing costs nothing however long the history
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS b2b_collection_recovery_unreconciled_idx
+                ON b2b_collection_recovery (id)
+             WHERE partial_id IS NULL AND reversal_of_id IS NULL AND NOT reversed
+            """
+        )
+
     @api.model
-    def _b2b_attribute(self, placements=None, partials=None):
+    def _b2b_attribute(self, placements=None, partials=None, undo=True):
         """Attribute to their placements the payments reconciled on placed
         invoices, in two statements whatever the number of placements and
         payments: insert the new ones (payments and bank statement lines,
@@ -698,7 +712,8 @@ class B2bCollectionRecovery(models.Model):
         reverse with a negative recovery when billed).
 
         ``placements`` / ``partials`` narrow the work; by default all
-        running and ended placements are looked at.
+        running and ended placements are looked at. ``undo=False`` skips the
+        second statement (nothing was unreconciled).
         """
         self.env["account.partial.reconcile"].flush_model()
         self.env["account.move"].flush_model(["origin_payment_id", "statement_line_id"])
@@ -711,83 +726,86 @@ class B2bCollectionRecovery(models.Model):
         if partials is not None:
             scope = SQL("%s AND apr.id = ANY(%s)", scope, list(partials.ids))
         uid = self.env.uid
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO b2b_collection_recovery (
-                    placement_id, line_id, move_id, partial_id, payment_move_id,
-                    agency_id, company_id, currency_id, date, amount,
-                    commission_rate, commission_amount, reversed,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT p.id, pl.id, pl.move_id, apr.id, cl.move_id,
-                       p.agency_id, p.company_id, c.currency_id, apr.max_date, apr.amount,
-                       p.commission_rate,
-                       ROUND(apr.amount * p.commission_rate / 100, cur.decimal_places),
-                       FALSE,
-                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                  FROM b2b_collection_placement_line pl
-                  JOIN b2b_collection_placement p ON p.id = pl.placement_id
-                  JOIN res_company c ON c.id = p.company_id
-                  JOIN res_currency cur ON cur.id = c.currency_id
-                  JOIN account_move_line il
-                    ON il.move_id = pl.move_id AND il.display_type = 'payment_term'
-                  JOIN account_partial_reconcile apr ON apr.debit_move_id = il.id
-                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                  JOIN account_move cm ON cm.id = cl.move_id
-                 WHERE p.state != 'draft'
-                   AND %(scope)s
-                   AND (cm.origin_payment_id IS NOT NULL OR cm.statement_line_id IS NOT NULL)
-                   AND apr.max_date >= p.date_placed
-                   AND (p.date_end IS NULL OR apr.max_date <= p.date_end)
-                   AND NOT EXISTS (
-                        SELECT 1 FROM b2b_collection_recovery r
-                         WHERE r.partial_id = apr.id AND r.line_id = pl.id)
-                ON CONFLICT (partial_id, line_id) DO NOTHING
-                """,
-                uid=uid,
-                scope=scope,
-            )
-        )
-        inserted = self.env.cr.rowcount
-        # reconciliations removed since: unbilled recoveries go, billed ones
-        # are reversed (the next bill credits the commission back)
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH gone AS (
-                    SELECT r.id, r.bill_line_id
-                      FROM b2b_collection_recovery r
-                     WHERE r.partial_id IS NULL
-                       AND r.reversal_of_id IS NULL
-                       AND NOT r.reversed
-                       FOR UPDATE
-                ), deleted AS (
-                    DELETE FROM b2b_collection_recovery r
-                     USING gone
-                     WHERE r.id = gone.id AND gone.bill_line_id IS NULL
-                ), reversal AS (
+        inserted = 0
+        if partials is None or partials:
+            self.env.cr.execute(
+                SQL(
+                    """
                     INSERT INTO b2b_collection_recovery (
-                        placement_id, line_id, move_id, payment_move_id,
+                        placement_id, line_id, move_id, partial_id, payment_move_id,
                         agency_id, company_id, currency_id, date, amount,
-                        commission_rate, commission_amount, reversal_of_id, reversed,
+                        commission_rate, commission_amount, reversed,
                         create_uid, create_date, write_uid, write_date)
-                    SELECT r.placement_id, r.line_id, r.move_id, r.payment_move_id,
-                           r.agency_id, r.company_id, r.currency_id,
-                           %(today)s, -r.amount,
-                           r.commission_rate, -r.commission_amount, r.id, FALSE,
+                    SELECT p.id, pl.id, pl.move_id, apr.id, cl.move_id,
+                           p.agency_id, p.company_id, c.currency_id, apr.max_date, apr.amount,
+                           p.commission_rate,
+                           ROUND(apr.amount * p.commission_rate / 100, cur.decimal_places),
+                           FALSE,
                            %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                      FROM b2b_collection_recovery r
-                      JOIN gone ON gone.id = r.id AND gone.bill_line_id IS NOT NULL
+                      FROM b2b_collection_placement_line pl
+                      JOIN b2b_collection_placement p ON p.id = pl.placement_id
+                      JOIN res_company c ON c.id = p.company_id
+                      JOIN res_currency cur ON cur.id = c.currency_id
+                      JOIN account_move_line il
+                        ON il.move_id = pl.move_id AND il.display_type = 'payment_term'
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = il.id
+                      JOIN account_move_line cl ON cl.id = apr.credit_move_id
+                      JOIN account_move cm ON cm.id = cl.move_id
+                     WHERE p.state != 'draft'
+                       AND %(scope)s
+                       AND (cm.origin_payment_id IS NOT NULL OR cm.statement_line_id IS NOT NULL)
+                       AND apr.max_date >= p.date_placed
+                       AND (p.date_end IS NULL OR apr.max_date <= p.date_end)
+                       AND NOT EXISTS (
+                            SELECT 1 FROM b2b_collection_recovery r
+                             WHERE r.partial_id = apr.id AND r.line_id = pl.id)
+                    ON CONFLICT (partial_id, line_id) DO NOTHING
+                    """,
+                    uid=uid,
+                    scope=scope,
                 )
-                UPDATE b2b_collection_recovery r
-                   SET reversed = TRUE
-                  FROM gone
-                 WHERE r.id = gone.id AND gone.bill_line_id IS NOT NULL
-                """,
-                uid=uid,
-                today=fields.Date.context_today(self),
             )
-        )
+            inserted = self.env.cr.rowcount
+        if undo:
+            # reconciliations removed since: unbilled recoveries go, billed ones
+            # are reversed (the next bill credits the commission back)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH gone AS (
+                        SELECT r.id, r.bill_line_id
+                          FROM b2b_collection_recovery r
+                         WHERE r.partial_id IS NULL
+                           AND r.reversal_of_id IS NULL
+                           AND NOT r.reversed
+                           FOR UPDATE
+                    ), deleted AS (
+                        DELETE FROM b2b_collection_recovery r
+                         USING gone
+                         WHERE r.id = gone.id AND gone.bill_line_id IS NULL
+                    ), reversal AS (
+                        INSERT INTO b2b_collection_recovery (
+                            placement_id, line_id, move_id, payment_move_id,
+                            agency_id, company_id, currency_id, date, amount,
+                            commission_rate, commission_amount, reversal_of_id, reversed,
+                            create_uid, create_date, write_uid, write_date)
+                        SELECT r.placement_id, r.line_id, r.move_id, r.payment_move_id,
+                               r.agency_id, r.company_id, r.currency_id,
+                               %(today)s, -r.amount,
+                               r.commission_rate, -r.commission_amount, r.id, FALSE,
+                               %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                          FROM b2b_collection_recovery r
+                          JOIN gone ON gone.id = r.id AND gone.bill_line_id IS NOT NULL
+                    )
+                    UPDATE b2b_collection_recovery r
+                       SET reversed = TRUE
+                      FROM gone
+                     WHERE r.id = gone.id AND gone.bill_line_id IS NOT NULL
+                    """,
+                    uid=uid,
+                    today=fields.Date.context_today(self),
+                )
+            )
         self.invalidate_model()
         self.env["b2b.collection.placement"].invalidate_model(
             [

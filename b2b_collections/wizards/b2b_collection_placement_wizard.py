@@ -59,6 +59,10 @@ class B2bCollectionPlacementWizard(models.TransientModel):
                     ("b2b_disputed", "=", False),
                 ]
             )
+            running = self.env["b2b.collection.placement.line"].search(
+                [("move_id", "in", moves.ids), ("state", "in", ("placed", "active"))]
+            )
+            moves -= running.move_id
         if moves and "move_ids" in fields_list:
             vals["move_ids"] = [Command.set(moves.ids)]
         return vals
