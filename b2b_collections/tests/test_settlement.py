@@ -136,6 +136,24 @@ class TestSettlement(B2bSettlementCase):
         with self.assertRaisesText(UserError, "cannot be cancelled"):
             settlement.action_cancel()
 
+    def test_agreed_settlement_pauses_reminders_until_cancelled(self):
+        reminded = self.stage("reminded")
+        self.inv_a.b2b_collection_stage_id = reminded
+        settlement = self.settle(650.0)
+        settlement.action_propose()
+        self.assertEqual(
+            (self.inv_a | self.inv_b).mapped("b2b_collection_stage_id"),
+            self.stage("settlement"),
+        )
+        pauses = {
+            a["pause"]
+            for a in self.env["b2b.collection.run"]._b2b_plan(self.company, TODAY)
+        }
+        self.assertEqual(pauses, {"stage"})
+        settlement.action_cancel()
+        self.assertEqual(self.inv_a.b2b_collection_stage_id, reminded)
+        self.assertEqual(self.inv_b.b2b_collection_stage_id, self.stage("current"))
+
     def test_credit_note_is_not_a_payment(self):
         settlement = self.settle(500.0)
         settlement.action_propose()

@@ -12,13 +12,14 @@ class TestCollectionStage(B2bCollectionsCase):
     def test_default_stages_in_escalation_order(self):
         stages = self.stage_model.search([("company_id", "=", False)])
         self.assertEqual(
-            stages.mapped("name")[:10],
+            stages.mapped("name")[:11],
             [
                 "Current",
                 "Reminded",
                 "Final notice",
                 "Promise to pay",
                 "Payment plan",
+                "Settlement",
                 "Disputed",
                 "With agency",
                 "Legal",
