@@ -381,7 +381,9 @@ class TestAgingReport(B2bCollectionsCase):
             debits = line.matched_credit_ids.filtered(lambda p: p.max_date <= as_of)
             credits = line.matched_debit_ids.filtered(lambda p: p.max_date <= as_of)
             residual = self.currency.round(
-                line.balance - sum(debits.mapped("amount")) + sum(credits.mapped("amount"))
+                line.balance
+                - sum(debits.mapped("amount"))
+                + sum(credits.mapped("amount"))
             )
             residual_currency = line.currency_id.round(
                 line.amount_currency
@@ -417,7 +419,9 @@ class TestAgingReport(B2bCollectionsCase):
         # today the rows are exactly the unreconciled items
         self.assertEqual(
             set(self.reference_residuals(TODAY)),
-            set(self.rows().move_line_id.filtered(lambda l: not l.reconciled).ids),
+            set(
+                self.rows().move_line_id.filtered(lambda line: not line.reconciled).ids
+            ),
         )
 
     def test_payment_dated_after_today(self):
