@@ -24,6 +24,15 @@ GROUP_COLUMNS = {
     "collector": "collector_id",
     "stage": "stage_id",
 }
+# the columns of res.partner its display name is computed from
+PARTNER_NAME_FIELDS = [
+    "name",
+    "type",
+    "is_company",
+    "parent_id",
+    "company_name",
+    "commercial_company_name",
+]
 CURRENCY_MODES = [
     ("company", "Company currency only"),
     ("per_currency", "Also per currency"),
@@ -170,6 +179,29 @@ class B2bCollectionAging(models.Model):
                 ),
             )
         return super()._read_group_orderby(order, groupby_terms, query)
+
+    @api.model
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        rows = super()._read_group(
+            domain, groupby, aggregates, having, offset, limit, order
+        )
+        # read_group (the pivot) then shows the display name of every customer
+        # of the groups: fetch the few columns it is made of, for all of them
+        # in one query, instead of every column of res.partner
+        if "partner_id" in groupby and rows:
+            i = list(groupby).index("partner_id")
+            partners = self.env["res.partner"].union(*(row[i] for row in rows))
+            partners.sudo().fetch(PARTNER_NAME_FIELDS)
+        return rows
 
     @api.model
     def _b2b_as_of(self):
@@ -548,6 +580,8 @@ class B2bCollectionAging(models.Model):
         }[grouping]
         ids = [group_id for group_id in group_ids if group_id]
         records = self.env[model].with_context(active_test=False).browse(ids)
+        if model == "res.partner":
+            records.fetch(PARTNER_NAME_FIELDS)
         names = dict(zip(ids, records.mapped("display_name")))
         names[None] = empty
         return names
