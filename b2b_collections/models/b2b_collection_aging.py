@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
 from odoo.tools.sql import create_index
 
 from .account_move import AGING_BUCKETS
@@ -202,6 +202,21 @@ class B2bCollectionAging(models.Model):
             partners = self.env["res.partner"].union(*(row[i] for row in rows))
             partners.sudo().fetch(PARTNER_NAME_FIELDS)
         return rows
+
+    @api.model
+    def _read_group_format_result(self, rows_dict, lazy_groupby):
+        # read_group labels each group with ``value.sudo().display_name`` of
+        # its many2one values (the pivot: one per customer x bucket cell).
+        # Bind them to one superuser environment first: sudo() is then a no-op
+        # instead of a new environment per group.
+        su_env = self.env(su=True)
+        for group in lazy_groupby:
+            field = self._fields[group.split(":")[0].split(".")[0]]
+            if field.type == "many2one":
+                for row in rows_dict:
+                    if row[group]:
+                        row[group] = row[group].with_env(su_env)
+        return super()._read_group_format_result(rows_dict, lazy_groupby)
 
     @api.model
     def _b2b_as_of(self):
@@ -499,15 +514,18 @@ class B2bCollectionAging(models.Model):
             for line in group_lines:
                 line["currency_name"] = currencies[line["currency_id"]].name
 
+        # company_currency.round, with the rounding read once (not per amount)
+        rounding = company_currency.rounding
+
         def _round(amounts):
-            return [company_currency.round(amount) for amount in amounts]
+            return [float_round(a, precision_rounding=rounding) for a in amounts]
 
         groups = [
             {
                 "id": group_id or False,
                 "name": names[group_id],
                 "amounts": _round(amounts),
-                "total": company_currency.round(sum(amounts)),
+                "total": float_round(sum(amounts), precision_rounding=rounding),
                 "lines": lines_by_group.get(group_id, []),
             }
             for group_id, amounts in group_amounts.items()
