@@ -2,7 +2,8 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
+from odoo.tools.sql import create_index
 
 from .account_move import AGING_BUCKETS
 
@@ -23,6 +24,15 @@ GROUP_COLUMNS = {
     "collector": "collector_id",
     "stage": "stage_id",
 }
+# the columns of res.partner its display name is computed from
+PARTNER_NAME_FIELDS = [
+    "name",
+    "type",
+    "is_company",
+    "parent_id",
+    "company_name",
+    "commercial_company_name",
+]
 CURRENCY_MODES = [
     ("company", "Company currency only"),
     ("per_currency", "Also per currency"),
@@ -67,6 +77,8 @@ class B2bCollectionAging(models.Model):
             "date_maturity",
             "balance",
             "amount_currency",
+            "amount_residual",
+            "amount_residual_currency",
             "reconciled",
         ],
         "account.partial.reconcile": [
@@ -137,6 +149,16 @@ class B2bCollectionAging(models.Model):
     collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
     stage_id = fields.Many2one("b2b.collection.stage", string="Stage", readonly=True)
 
+    def init(self):
+        # the partials dated after an aging date, found without reading them
+        # all: none as of today, a few thousand a quarter back
+        create_index(
+            self.env.cr,
+            "b2b_account_partial_reconcile_max_date_idx",
+            "account_partial_reconcile",
+            ["max_date"],
+        )
+
     # ------------------------------------------------------------------ helpers
 
     def _selection_bucket(self):
@@ -157,6 +179,44 @@ class B2bCollectionAging(models.Model):
                 ),
             )
         return super()._read_group_orderby(order, groupby_terms, query)
+
+    @api.model
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        rows = super()._read_group(
+            domain, groupby, aggregates, having, offset, limit, order
+        )
+        # read_group (the pivot) then shows the display name of every customer
+        # of the groups: fetch the few columns it is made of, for all of them
+        # in one query, instead of every column of res.partner
+        if "partner_id" in groupby and rows:
+            i = list(groupby).index("partner_id")
+            partners = self.env["res.partner"].union(*(row[i] for row in rows))
+            partners.sudo().fetch(PARTNER_NAME_FIELDS)
+        return rows
+
+    @api.model
+    def _read_group_format_result(self, rows_dict, lazy_groupby):
+        # read_group labels each group with ``value.sudo().display_name`` of
+        # its many2one values (the pivot: one per customer x bucket cell).
+        # Bind them to one superuser environment first: sudo() is then a no-op
+        # instead of a new environment per group.
+        su_env = self.env(su=True)
+        for group in lazy_groupby:
+            field = self._fields[group.split(":")[0].split(".")[0]]
+            if field.type == "many2one":
+                for row in rows_dict:
+                    if row[group]:
+                        row[group] = row[group].with_env(su_env)
+        return super()._read_group_format_result(rows_dict, lazy_groupby)
 
     @api.model
     def _b2b_as_of(self):
@@ -210,57 +270,84 @@ class B2bCollectionAging(models.Model):
         with the columns of this model. ``bounds`` overrides the companies'
         bucket boundaries; ``company_ids`` restricts the companies read.
 
-        Only two kinds of lines can be open at ``as_of`` (``candidate``): those
-        not reconciled today, and those with a partial reconciliation dated
-        after ``as_of``. A line reconciled today whose partials are all dated on
-        or before ``as_of`` has balance - Σ partials = its residual today = 0
-        in both currencies: the formula would leave it out, so it is not read
-        at all. The residual is rebuilt for the candidates only, from their
-        partials (two index lookups each)."""
+        Odoo stores each item's residual today: its balance minus all its
+        partial reconciliations. The residual as of ``as_of`` is that stored
+        residual plus what the partials dated after ``as_of`` took off (``later``:
+        added back on the debit side, taken back on the credit side). Only two
+        kinds of items can be open at ``as_of``: those not reconciled today (read
+        through Odoo's partial index of unreconciled items, hence its exact
+        predicate), and those reconciled today that have a partial dated after
+        ``as_of`` (read from ``later``). The two sets are disjoint: no item is
+        read twice and no residual is rebuilt from all its partials. As of today
+        ``later`` is empty (one probe of the ``max_date`` index)."""
         if bounds:
             b1, b2, b3, b4 = (SQL("%s", b) for b in self._b2b_check_bounds(bounds))
         else:
             b1, b2, b3, b4 = (
                 SQL.identifier("c", f"b2b_aging_bucket_{i}") for i in range(1, 5)
             )
-        company_filter = (
-            SQL("AND l.company_id IN %s", tuple(company_ids)) if company_ids else SQL()
+        # literal ids: the planner uses the account indexes instead of scanning
+        # every unreconciled journal item (see the worklist)
+        accounts = self.env["b2b.collection.worklist"]._b2b_receivable_accounts()
+        line_filter = SQL(
+            "l.account_id IN %s AND l.parent_state = 'posted' AND l.date <= %s%s",
+            accounts,
+            as_of,
+            SQL(" AND l.company_id IN %s", tuple(company_ids))
+            if company_ids
+            else SQL(),
         )
-        days = SQL("GREATEST(0, %s - COALESCE(l.date_maturity, l.date))", as_of)
-        residual = SQL("l.balance - COALESCE(dr.amount, 0) + COALESCE(cr.amount, 0)")
-        residual_currency = SQL(
-            "l.amount_currency - COALESCE(dr.amount_currency, 0)"
-            " + COALESCE(cr.amount_currency, 0)"
+        item_columns = SQL(
+            """l.id, l.move_id, l.partner_id, l.company_id, l.currency_id,
+               l.company_currency_id, l.date, l.date_maturity,
+               l.amount_residual + COALESCE(later.amount, 0) AS amount_residual,
+               l.amount_residual_currency + COALESCE(later.amount_currency, 0)
+                   AS amount_residual_currency"""
         )
+        days = SQL("GREATEST(0, %s - COALESCE(item.date_maturity, item.date))", as_of)
         return SQL(
             """
-            WITH candidate AS (
-                SELECT l.id
+            WITH later AS (
+                SELECT p.line_id, SUM(p.amount) AS amount,
+                       SUM(p.amount_currency) AS amount_currency
+                  FROM (SELECT pr.debit_move_id AS line_id, pr.amount,
+                               pr.debit_amount_currency AS amount_currency
+                          FROM account_partial_reconcile pr
+                         WHERE pr.max_date > %(as_of)s
+                         UNION ALL
+                        SELECT pr.credit_move_id, -pr.amount,
+                               -pr.credit_amount_currency
+                          FROM account_partial_reconcile pr
+                         WHERE pr.max_date > %(as_of)s) p
+              GROUP BY p.line_id
+            ), item AS (
+                SELECT %(item_columns)s
                   FROM account_move_line l
-                 WHERE l.account_id IN %(receivable_accounts)s
-                   AND l.reconciled IS NOT TRUE
-                   AND l.parent_state = 'posted'
-                 UNION
-                SELECT pr.debit_move_id FROM account_partial_reconcile pr
-                 WHERE pr.max_date > %(as_of)s
-                 UNION
-                SELECT pr.credit_move_id FROM account_partial_reconcile pr
-                 WHERE pr.max_date > %(as_of)s
+             LEFT JOIN later ON later.line_id = l.id
+                 WHERE (l.reconciled IS NULL OR l.reconciled = false
+                        OR l.reconciled IS NOT true)
+                   AND %(line_filter)s
+             UNION ALL
+                SELECT %(item_columns)s
+                  FROM later
+                  JOIN account_move_line l ON l.id = later.line_id
+                 WHERE l.reconciled
+                   AND %(line_filter)s
             )
-            SELECT l.id,
-                   l.id AS move_line_id,
-                   l.move_id,
+            SELECT item.id,
+                   item.id AS move_line_id,
+                   item.move_id,
                    CASE WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
                         WHEN m.move_type = 'out_refund' THEN 'credit_note'
                         WHEN m.origin_payment_id IS NOT NULL
                           OR m.statement_line_id IS NOT NULL THEN 'payment'
                         ELSE 'other' END AS kind,
-                   cp.id AS partner_id,
-                   l.company_id,
-                   l.currency_id,
-                   l.company_currency_id,
-                   l.date,
-                   l.date_maturity,
+                   COALESCE(lp.commercial_partner_id, lp.id) AS partner_id,
+                   item.company_id,
+                   item.currency_id,
+                   item.company_currency_id,
+                   item.date,
+                   item.date_maturity,
                    %(days)s AS days_overdue,
                    CASE WHEN %(days)s <= 0 THEN 'not_due'
                         WHEN %(days)s <= %(b1)s THEN 'b1'
@@ -268,50 +355,26 @@ class B2bCollectionAging(models.Model):
                         WHEN %(days)s <= %(b3)s THEN 'b3'
                         WHEN %(days)s <= %(b4)s THEN 'b4'
                         ELSE 'b5' END AS bucket,
-                   %(residual)s AS amount_residual,
-                   %(residual_currency)s AS amount_residual_currency,
+                   item.amount_residual,
+                   item.amount_residual_currency,
                    COALESCE(cp.b2b_collector_id, c.b2b_default_collector_id)
                        AS collector_id,
                    cp.b2b_collection_stage_id AS stage_id
-              FROM candidate
-              JOIN account_move_line l ON l.id = candidate.id
-              JOIN account_account a ON a.id = l.account_id
-              JOIN account_move m ON m.id = l.move_id
-              JOIN res_company c ON c.id = l.company_id
-         LEFT JOIN res_partner lp ON lp.id = l.partner_id
+              FROM item
+              JOIN res_company c ON c.id = item.company_id
+         LEFT JOIN account_move m ON m.id = item.move_id
+         LEFT JOIN res_partner lp ON lp.id = item.partner_id
          LEFT JOIN res_partner cp ON cp.id = COALESCE(lp.commercial_partner_id, lp.id)
-         LEFT JOIN LATERAL (
-                   SELECT SUM(pr.amount) AS amount,
-                          SUM(pr.debit_amount_currency) AS amount_currency
-                     FROM account_partial_reconcile pr
-                    WHERE pr.debit_move_id = l.id AND pr.max_date <= %(as_of)s
-                   ) dr ON TRUE
-         LEFT JOIN LATERAL (
-                   SELECT SUM(pr.amount) AS amount,
-                          SUM(pr.credit_amount_currency) AS amount_currency
-                     FROM account_partial_reconcile pr
-                    WHERE pr.credit_move_id = l.id AND pr.max_date <= %(as_of)s
-                   ) cr ON TRUE
-             WHERE a.account_type = 'asset_receivable'
-               AND l.parent_state = 'posted'
-               AND l.date <= %(as_of)s
-               AND (%(residual)s != 0 OR %(residual_currency)s != 0)
-               %(company_filter)s
+             WHERE item.amount_residual != 0 OR item.amount_residual_currency != 0
             """,
             as_of=as_of,
-            # literal ids: the planner uses the account index instead of scanning
-            # every unreconciled journal item (see the worklist)
-            receivable_accounts=self.env[
-                "b2b.collection.worklist"
-            ]._b2b_receivable_accounts(),
+            item_columns=item_columns,
+            line_filter=line_filter,
             days=days,
             b1=b1,
             b2=b2,
             b3=b3,
             b4=b4,
-            residual=residual,
-            residual_currency=residual_currency,
-            company_filter=company_filter,
         )
 
     @api.model
@@ -339,8 +402,9 @@ class B2bCollectionAging(models.Model):
         ``currency_mode='per_currency'`` the residuals per document currency;
         with ``detail`` the open items of each group.
 
-        Two queries (one aggregate, one for the detail lines) plus one per
-        model for the names of the groups, whatever the number of customers."""
+        One query (the aggregate, or with ``detail`` the open items, summed
+        here) plus one per model for the names of the groups, whatever the
+        number of customers."""
         self.check_access("read")
         as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
         if grouping not in GROUP_COLUMNS:
@@ -370,42 +434,39 @@ class B2bCollectionAging(models.Model):
         lines_query = self._b2b_lines_query(as_of, companies.ids, bounds)
         self._b2b_flush()
 
-        # 1. the aggregate: group x currency x bucket
-        rows = self.env.execute_query_dict(
-            SQL(
-                """
-                SELECT %(group)s AS group_id,
-                       lines.currency_id,
-                       lines.bucket,
-                       SUM(lines.amount_residual) AS amount,
-                       SUM(lines.amount_residual_currency) AS amount_currency
-                  FROM (%(lines)s) lines
-              GROUP BY 1, 2, 3
-                """,
-                group=group_column,
-                lines=lines_query,
-            )
-        )
         width = len(columns)
         group_amounts = defaultdict(lambda: [0.0] * width)
         currency_amounts = defaultdict(lambda: [0.0] * width)
         currency_company = defaultdict(float)
-        for row in rows:
-            i = index[row["bucket"]]
-            group_amounts[row["group_id"]][i] += row["amount"]
-            currency_amounts[row["currency_id"]][i] += row["amount_currency"]
-            currency_company[row["currency_id"]] += row["amount"]
-
-        # 2. the detail lines, in one query
         lines_by_group = defaultdict(list)
-        if detail:
+        if not detail:
+            # the aggregate: group x currency x bucket, one query
+            rows = self.env.execute_query_dict(
+                SQL(
+                    """
+                    SELECT %(group)s AS group_id,
+                           lines.currency_id,
+                           lines.bucket,
+                           SUM(lines.amount_residual) AS amount,
+                           SUM(lines.amount_residual_currency) AS amount_currency
+                      FROM (%(lines)s) lines
+                  GROUP BY 1, 2, 3
+                    """,
+                    group=group_column,
+                    lines=lines_query,
+                )
+            )
+        else:
+            # the open items, one query; the aggregate is summed from them
             kinds = dict(self._fields["kind"]._description_selection(self.env))
             labels = dict(columns)
-            detail_rows = self.env.execute_query_dict(
+            rows = self.env.execute_query_dict(
                 SQL(
                     """
                     SELECT %(group)s AS group_id, lines.*, m.name AS move_name,
-                           p.name AS partner_name
+                           p.name AS partner_name,
+                           lines.amount_residual AS amount,
+                           lines.amount_residual_currency AS amount_currency
                       FROM (%(lines)s) lines
                       JOIN account_move m ON m.id = lines.move_id
                  LEFT JOIN res_partner p ON p.id = lines.partner_id
@@ -416,7 +477,7 @@ class B2bCollectionAging(models.Model):
                     lines=lines_query,
                 )
             )
-            for row in detail_rows:
+            for row in rows:
                 lines_by_group[row["group_id"]].append(
                     {
                         "move_line_id": row["move_line_id"],
@@ -436,6 +497,11 @@ class B2bCollectionAging(models.Model):
                         "amount_residual": row["amount_residual"],
                     }
                 )
+        for row in rows:
+            i = index[row["bucket"]]
+            group_amounts[row["group_id"]][i] += row["amount"]
+            currency_amounts[row["currency_id"]][i] += row["amount_currency"]
+            currency_company[row["currency_id"]] += row["amount"]
 
         # 3. the names: one read per model, whatever the number of groups
         names = self._b2b_group_names(grouping, list(group_amounts))
@@ -448,15 +514,18 @@ class B2bCollectionAging(models.Model):
             for line in group_lines:
                 line["currency_name"] = currencies[line["currency_id"]].name
 
+        # company_currency.round, with the rounding read once (not per amount)
+        rounding = company_currency.rounding
+
         def _round(amounts):
-            return [company_currency.round(amount) for amount in amounts]
+            return [float_round(a, precision_rounding=rounding) for a in amounts]
 
         groups = [
             {
                 "id": group_id or False,
                 "name": names[group_id],
                 "amounts": _round(amounts),
-                "total": company_currency.round(sum(amounts)),
+                "total": float_round(sum(amounts), precision_rounding=rounding),
                 "lines": lines_by_group.get(group_id, []),
             }
             for group_id, amounts in group_amounts.items()
@@ -529,6 +598,8 @@ class B2bCollectionAging(models.Model):
         }[grouping]
         ids = [group_id for group_id in group_ids if group_id]
         records = self.env[model].with_context(active_test=False).browse(ids)
+        if model == "res.partner":
+            records.fetch(PARTNER_NAME_FIELDS)
         names = dict(zip(ids, records.mapped("display_name")))
         names[None] = empty
         return names
