@@ -18,8 +18,8 @@ tmpl=$(template_db)
 say "fresh database $TEST_DB from $tmpl; installing b2b_collections with its demo data"
 clone_db "$tmpl" "$TEST_DB"
 odoo -d "$TEST_DB" -i b2b_collections --stop-after-init --no-http --log-level=warn \
-    >"$LOGDIR/install.log" 2>&1 || { tail -40 "$LOGDIR/install.log"; die "installing b2b_collections failed"; }
-if grep -E " (ERROR|CRITICAL) |demo data failed to install" "$LOGDIR/install.log"; then
+    >"$LOGDIR/install-$TEST_DB.log" 2>&1 || { tail -40 "$LOGDIR/install-$TEST_DB.log"; die "installing b2b_collections failed"; }
+if grep -E " (ERROR|CRITICAL) |demo data failed to install" "$LOGDIR/install-$TEST_DB.log"; then
     die "the installation logged errors (see above)"
 fi
 clone_db "$TEST_DB" "$E2E_DB"
