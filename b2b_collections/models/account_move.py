@@ -109,6 +109,16 @@ class AccountMove(models.Model):
         ]
 
     @api.model
+    def _b2b_sql_is_payment(self, alias):
+        """SQL condition: the journal entry ``alias`` is the entry of a
+        payment or of a bank statement line, i.e. money received; credit
+        notes, write-offs and exchange differences are not."""
+        return SQL(
+            "(%(m)s.origin_payment_id IS NOT NULL OR %(m)s.statement_line_id IS NOT NULL)",
+            m=SQL.identifier(alias),
+        )
+
+    @api.model
     def _b2b_bucket_for(self, days, bounds):
         """Bucket key of an open invoice ``days`` overdue, for ``bounds``."""
         if days <= 0:

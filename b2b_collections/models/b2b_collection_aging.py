@@ -339,8 +339,7 @@ class B2bCollectionAging(models.Model):
                    item.move_id,
                    CASE WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
                         WHEN m.move_type = 'out_refund' THEN 'credit_note'
-                        WHEN m.origin_payment_id IS NOT NULL
-                          OR m.statement_line_id IS NOT NULL THEN 'payment'
+                        WHEN %(is_payment)s THEN 'payment'
                         ELSE 'other' END AS kind,
                    COALESCE(lp.commercial_partner_id, lp.id) AS partner_id,
                    item.company_id,
@@ -371,6 +370,7 @@ class B2bCollectionAging(models.Model):
             item_columns=item_columns,
             line_filter=line_filter,
             days=days,
+            is_payment=self.env["account.move"]._b2b_sql_is_payment("m"),
             b1=b1,
             b2=b2,
             b3=b3,

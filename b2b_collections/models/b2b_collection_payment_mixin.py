@@ -1,12 +1,15 @@
 from collections import defaultdict
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
 class B2bCollectionPaymentMixin(models.AbstractModel):
-    """Payments received on a record's invoices (``move_ids``) since a date
-    field of the record: what payment plans and settlements track.
+    """Agreements on a customer's invoices (``move_ids``): payment plans and
+    settlements. They track the payments received on the invoices since a
+    date field of the record, and park the invoices in a stage that pauses
+    reminders while the agreement runs (``_b2b_park_invoices``), giving them
+    back their stage when it is cancelled (``_b2b_unpark_invoices``).
 
     A payment is a partial reconciliation of an invoice's receivable line with
     the journal entry of a payment (``origin_payment_id``) or of a bank
@@ -18,6 +21,35 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
 
     # the date field from which payments count
     _b2b_payments_since = "start_date"
+
+    previous_stages = fields.Json(
+        readonly=True,
+        copy=False,
+        help="Stage of each invoice before the agreement, restored on cancellation.",
+    )
+
+    def _b2b_stages_of(self, moves):
+        """The ``previous_stages`` value remembering the stages of ``moves``."""
+        return {str(move.id): move.b2b_collection_stage_id.id for move in moves}
+
+    def _b2b_park_invoices(self, moves, stage):
+        """Move ``moves`` to ``stage`` (a stage that pauses reminders)."""
+        if stage:
+            moves.b2b_collection_stage_id = stage
+
+    def _b2b_unpark_invoices(self, stage):
+        """The open invoices still in ``stage`` return to the stage they had
+        before the agreement (Current if that stage is gone)."""
+        stage_model = self.env["b2b.collection.stage"]
+        current = stage_model._b2b_stage("current")
+        for record in self:
+            previous = record.previous_stages or {}
+            for move in record.move_ids.filtered(
+                lambda m: m.b2b_collection_stage_id == stage
+                and m._b2b_is_open_invoice()
+            ):
+                restored = stage_model.browse(previous.get(str(move.id)) or []).exists()
+                move.b2b_collection_stage_id = restored or current
 
     @api.model
     def _b2b_payment_rows(self, records):
@@ -47,7 +79,7 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
               JOIN account_move cm ON cm.id = cl.move_id
              WHERE rec.id IN %(ids)s
                AND cm.state = 'posted'
-               AND (cm.origin_payment_id IS NOT NULL OR cm.statement_line_id IS NOT NULL)
+               AND %(is_payment)s
                AND cl.date >= rec.%(since)s
           GROUP BY rec.id, cl.date
           ORDER BY rec.id, cl.date
@@ -57,6 +89,7 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
                 owner=SQL.identifier(field.column1),
                 move=SQL.identifier(field.column2),
                 since=SQL.identifier(self._b2b_payments_since),
+                is_payment=self.env["account.move"]._b2b_sql_is_payment("cm"),
                 ids=tuple(records.ids),
             )
         )

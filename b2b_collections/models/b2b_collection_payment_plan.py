@@ -154,11 +154,6 @@ class B2bCollectionPaymentPlan(models.Model):
     activity_broken_id = fields.Many2one(
         "mail.activity", string="Broken Plan Activity", readonly=True, copy=False
     )
-    previous_stages = fields.Json(
-        readonly=True,
-        copy=False,
-        help="Stage of each invoice before the plan, restored on cancellation.",
-    )
     note = fields.Text(string="Terms")
 
     # ----------------------------------------------------------------- computes
@@ -512,9 +507,7 @@ class B2bCollectionPaymentPlan(models.Model):
             vals = {
                 "state": "active",
                 "debt_amount": plan._b2b_open_residual(),
-                "previous_stages": {
-                    str(move.id): move.b2b_collection_stage_id.id for move in moves
-                },
+                "previous_stages": plan._b2b_stages_of(moves),
             }
             interest_move = plan._b2b_create_interest_invoice()
             if interest_move:
@@ -522,8 +515,7 @@ class B2bCollectionPaymentPlan(models.Model):
                 vals["move_ids"] = [Command.link(interest_move.id)]
                 moves |= interest_move
             plan.write(vals)
-            if plan_stage:
-                moves.b2b_collection_stage_id = plan_stage
+            plan._b2b_park_invoices(moves, plan_stage)
             plan.instalment_ids.write({"state": "due"})
             body = _(
                 "Payment plan %(plan)s agreed: %(total)s in %(count)s instalments "
@@ -717,22 +709,14 @@ class B2bCollectionPaymentPlan(models.Model):
                 raise UserError(
                     _("A completed or cancelled payment plan cannot be cancelled.")
                 )
-        stage_model = self.env["b2b.collection.stage"]
-        plan_stage = stage_model._b2b_stage("payment_plan")
-        current = stage_model._b2b_stage("current")
+        plan_stage = self.env["b2b.collection.stage"]._b2b_stage("payment_plan")
         for plan in self:
             was_running = plan.state in ("active", "broken")
             interest_move = plan.interest_move_id
             plan.write({"state": "cancelled"})
             if not was_running:
                 continue
-            previous = plan.previous_stages or {}
-            for move in plan.move_ids.filtered(
-                lambda m: m.b2b_collection_stage_id == plan_stage
-                and m._b2b_is_open_invoice()
-            ):
-                stage = stage_model.browse(previous.get(str(move.id)) or []).exists()
-                move.b2b_collection_stage_id = stage or current
+            plan._b2b_unpark_invoices(plan_stage)
             if interest_move and interest_move.payment_state == "not_paid":
                 interest_move._reverse_moves(
                     [{"ref": _("Payment plan %(plan)s cancelled", plan=plan.name)}],

@@ -753,7 +753,7 @@ class B2bCollectionRecovery(models.Model):
                       JOIN account_move cm ON cm.id = cl.move_id
                      WHERE p.state != 'draft'
                        AND %(scope)s
-                       AND (cm.origin_payment_id IS NOT NULL OR cm.statement_line_id IS NOT NULL)
+                       AND %(is_payment)s
                        AND apr.max_date >= p.date_placed
                        AND (p.date_end IS NULL OR apr.max_date <= p.date_end)
                        AND NOT EXISTS (
@@ -763,6 +763,7 @@ class B2bCollectionRecovery(models.Model):
                     """,
                     uid=uid,
                     scope=scope,
+                    is_payment=self.env["account.move"]._b2b_sql_is_payment("cm"),
                 )
             )
             inserted = self.env.cr.rowcount

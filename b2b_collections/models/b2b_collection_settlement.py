@@ -88,11 +88,6 @@ class B2bCollectionSettlement(models.Model):
         help="Payments dated from this day on count toward the settlement.",
     )
     due_date = fields.Date(string="Pay By", tracking=True)
-    previous_stages = fields.Json(
-        readonly=True,
-        copy=False,
-        help="Stage of each invoice before the settlement, restored on cancellation.",
-    )
     state = fields.Selection(
         SETTLEMENT_STATES,
         string="Status",
@@ -280,15 +275,11 @@ class B2bCollectionSettlement(models.Model):
                 {
                     "state": "proposed",
                     "debt_amount": settlement._b2b_open_residual(),
-                    "previous_stages": {
-                        str(move.id): move.b2b_collection_stage_id.id
-                        for move in settlement.move_ids
-                    },
+                    "previous_stages": settlement._b2b_stages_of(settlement.move_ids),
                 }
             )
-            if settlement_stage:
-                # reminders wait while the settlement is negotiated and paid
-                settlement.move_ids.b2b_collection_stage_id = settlement_stage
+            # reminders wait while the settlement is negotiated and paid
+            settlement._b2b_park_invoices(settlement.move_ids, settlement_stage)
             settlement.message_post(
                 body=_(
                     "Settlement proposed: %(settled)s for a debt of %(debt)s; "
@@ -370,21 +361,12 @@ class B2bCollectionSettlement(models.Model):
             raise UserError(
                 _("A written-off or cancelled settlement cannot be cancelled.")
             )
-        stage_model = self.env["b2b.collection.stage"]
-        settlement_stage = stage_model._b2b_stage("settlement")
-        current = stage_model._b2b_stage("current")
+        settlement_stage = self.env["b2b.collection.stage"]._b2b_stage("settlement")
         for settlement in self:
             was_agreed = settlement.state != "draft"
             settlement.write({"state": "cancelled"})
-            if not (was_agreed and settlement_stage):
-                continue
-            previous = settlement.previous_stages or {}
-            for move in settlement.move_ids.filtered(
-                lambda m: m.b2b_collection_stage_id == settlement_stage
-                and m._b2b_is_open_invoice()
-            ):
-                stage = stage_model.browse(previous.get(str(move.id)) or []).exists()
-                move.b2b_collection_stage_id = stage or current
+            if was_agreed and settlement_stage:
+                settlement._b2b_unpark_invoices(settlement_stage)
         return True
 
     def action_draft(self):

@@ -333,10 +333,10 @@ class B2bCollectionKpi(models.Model):
         company_ids = tuple(self.env.companies.ids) or (0,)
 
         def is_payment(move, journal):
+            # money received, or any entry of a bank or cash journal
             return SQL(
-                "(%(m)s.origin_payment_id IS NOT NULL"
-                " OR %(m)s.statement_line_id IS NOT NULL OR %(j)s.type IN %(types)s)",
-                m=SQL.identifier(move),
+                "(%(received)s OR %(j)s.type IN %(types)s)",
+                received=self.env["account.move"]._b2b_sql_is_payment(move),
                 j=SQL.identifier(journal),
                 types=PAYMENT_JOURNAL_TYPES,
             )

@@ -301,8 +301,7 @@ class B2bCollectionAssessment(models.TransientModel):
                  GROUP BY il.move_id
             ), matched AS (
                 SELECT il.move_id, apr.max_date, apr.amount,
-                       (cm.origin_payment_id IS NOT NULL
-                        OR cm.statement_line_id IS NOT NULL) AS is_payment
+                       %(is_payment)s AS is_payment
                   FROM account_move_line il
                   JOIN invoice ON invoice.id = il.move_id
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = il.id
@@ -339,6 +338,7 @@ class B2bCollectionAssessment(models.TransientModel):
             company=self.company_id.id,
             as_of=self.date,
             date_from=self._b2b_date_from(),
+            is_payment=self.env["account.move"]._b2b_sql_is_payment("cm"),
             max_lo=max(lo for _code, _label, lo, _hi in BANDS),
             bands=_bands_sql(),
         )
