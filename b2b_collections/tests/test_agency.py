@@ -634,6 +634,52 @@ class TestAgencyUpdatesAndAccess(AgencyCase):
         with self.assertRaisesText(UserError, "Only a payment report to confirm"):
             report.action_reject()
 
+    def test_agent_never_sees_draft_placements(self):
+        inv = self.invoice(300.0, due=TODAY - timedelta(days=20))
+        draft = self.env["b2b.collection.placement"].create(
+            {
+                "agency_id": self.agency.id,
+                "partner_id": self.customer.id,
+                "line_ids": [Command.create({"move_id": inv.id})],
+            }
+        )
+        Placement = self.env["b2b.collection.placement"].with_user(self.agent)
+        self.assertEqual(Placement.search([]), self.placement)
+        with self.assertRaises(AccessError):
+            draft.with_user(self.agent).read(["name"])
+        self.assertFalse(
+            self.env["b2b.collection.placement.line"]
+            .with_user(self.agent)
+            .search([("placement_id", "=", draft.id)])
+        )
+
+    def test_other_company_sees_no_agency_data(self):
+        company_2 = self.setup_other_company(name="Agency Co 2")["company"]
+        outsider = new_test_user(
+            self.env,
+            login="b2b_collector_2",
+            groups="b2b_collections.group_b2b_collection_manager",
+            company_id=company_2.id,
+            company_ids=[Command.set(company_2.ids)],
+        )
+        self.pay(self.inv_a, amount=100.0)
+        self.env["b2b.collection.placement.update"].create(
+            {"placement_id": self.placement.id, "kind": "note", "description": "Called"}
+        )
+        self.assertTrue(self.placement.recovery_ids)
+        for model in (
+            "b2b.collection.agency",
+            "b2b.collection.placement",
+            "b2b.collection.placement.line",
+            "b2b.collection.placement.update",
+            "b2b.collection.recovery",
+        ):
+            with self.subTest(model=model):
+                self.assertFalse(self.env[model].with_user(outsider).search([]))
+                self.assertTrue(self.env[model].search([]))
+        with self.assertRaises(AccessError):
+            self.placement.with_user(outsider).read(["name"])
+
     def test_collector_cannot_bill(self):
         with self.assertRaises(AccessError):
             self.env["b2b.collection.commission.bill"].with_user(self.collector).create(
