@@ -6,7 +6,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero
 
-OPEN_STATES = ("draft", "placed", "active")
 STATES = [
     ("draft", "Draft"),
     ("placed", "Placed"),
@@ -126,10 +125,7 @@ class B2bCollectionPlacement(models.Model):
     update_ids = fields.One2many(
         "b2b.collection.placement.update", "placement_id", string="Status Updates"
     )
-    last_update_id = fields.Many2one(
-        "b2b.collection.placement.update", compute="_compute_last_update"
-    )
-    pending_report_count = fields.Integer(compute="_compute_last_update")
+    pending_report_count = fields.Integer(compute="_compute_pending_report_count")
     recall_reason = fields.Text(readonly=True, copy=False, tracking=True)
     close_note = fields.Text(readonly=True, copy=False)
     note = fields.Text(string="Instructions to the Agency")
@@ -183,13 +179,11 @@ class B2bCollectionPlacement(models.Model):
                 placement.line_ids.move_id.mapped("amount_residual_signed")
             )
 
-    @api.depends("update_ids")
-    def _compute_last_update(self):
+    @api.depends("update_ids.report_state")
+    def _compute_pending_report_count(self):
         for placement in self:
-            updates = placement.update_ids.sorted("date", reverse=True)
-            placement.last_update_id = updates[:1]
             placement.pending_report_count = len(
-                updates.filtered(lambda u: u.report_state == "pending")
+                placement.update_ids.filtered(lambda u: u.report_state == "pending")
             )
 
     @api.model_create_multi
@@ -348,10 +342,6 @@ class B2bCollectionPlacement(models.Model):
             "target": "new",
             "context": {"default_placement_id": self.id, "default_mode": mode},
         }
-
-    def action_cancel_draft(self):
-        self.filtered(lambda p: p.state == "draft").unlink()
-        return {"type": "ir.actions.act_window_close"}
 
     def action_open_invoices(self):
         self.ensure_one()
