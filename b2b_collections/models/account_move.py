@@ -7,7 +7,8 @@ AGING_BUCKETS = ("not_due", "b1", "b2", "b3", "b4", "b5")
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "b2b.collection.guard.mixin"]
 
     # indexed: the customers' stage and the reminder planning group by it
     commercial_partner_id = fields.Many2one(index="btree_not_null")
@@ -22,6 +23,8 @@ class AccountMove(models.Model):
         index="btree_not_null",
         ondelete="restrict",
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+        b2b_write="collector",
+        groups="base.group_user",
     )
     b2b_collector_id = fields.Many2one(
         "res.users",
@@ -32,6 +35,8 @@ class AccountMove(models.Model):
         copy=False,
         tracking=True,
         index="btree_not_null",
+        b2b_write="manager",
+        groups="base.group_user",
     )
     b2b_days_overdue = fields.Integer(
         string="Days Overdue",
@@ -41,6 +46,7 @@ class AccountMove(models.Model):
         copy=False,
         help="Days since the due date of the oldest unpaid instalment "
         "(refreshed every night).",
+        groups="base.group_user",
     )
     b2b_aging_bucket = fields.Selection(
         selection="_selection_b2b_aging_bucket",
@@ -48,6 +54,7 @@ class AccountMove(models.Model):
         compute="_compute_b2b_aging",
         store=True,
         copy=False,
+        groups="base.group_user",
     )
     b2b_note_ids = fields.Many2many(
         "b2b.collection.note",
@@ -56,21 +63,48 @@ class AccountMove(models.Model):
         "note_id",
         string="Call Notes",
         copy=False,
+        b2b_write="action",
+        readonly=True,
+        groups="b2b_collections.group_b2b_collection_user",
     )
     b2b_last_contact_date = fields.Date(
         string="Last Contact",
         compute="_compute_b2b_last_contact_date",
         store=True,
         copy=False,
+        groups="base.group_user",
     )
-    b2b_next_action_date = fields.Date(string="Next Action", copy=False, tracking=True)
-    b2b_disputed = fields.Boolean(string="Disputed", copy=False, tracking=True)
-    b2b_dispute_reason = fields.Text(string="Dispute Reason", copy=False)
-    b2b_dispute_date = fields.Date(string="Disputed Since", copy=False)
+    b2b_next_action_date = fields.Date(
+        string="Next Action",
+        copy=False,
+        tracking=True,
+        b2b_write="collector",
+        groups="base.group_user",
+    )
+    b2b_disputed = fields.Boolean(
+        string="Disputed",
+        copy=False,
+        tracking=True,
+        b2b_write="collector",
+    )
+    b2b_dispute_reason = fields.Text(
+        string="Dispute Reason",
+        copy=False,
+        b2b_write="collector",
+        groups="base.group_user",
+    )
+    b2b_dispute_date = fields.Date(
+        string="Disputed Since",
+        copy=False,
+        b2b_write="collector",
+        groups="base.group_user",
+    )
     b2b_dispute_expiry = fields.Date(
         string="Dispute Expires",
         copy=False,
         help="The dispute ends by itself on this day and reminders resume.",
+        b2b_write="collector",
+        groups="base.group_user",
     )
     b2b_reminder_level_id = fields.Many2one(
         "b2b.collection.policy.level",
@@ -78,14 +112,22 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         index="btree_not_null",
+        b2b_write="action",
+        groups="base.group_user",
     )
     b2b_last_reminder_date = fields.Date(
-        string="Last Reminder On", copy=False, readonly=True
+        string="Last Reminder On",
+        copy=False,
+        readonly=True,
+        b2b_write="action",
+        groups="base.group_user",
     )
     b2b_escalate = fields.Boolean(
         copy=False,
         readonly=True,
         help="A promise was broken: the next run sends the next level at once.",
+        b2b_write="action",
+        groups="base.group_user",
     )
     b2b_placement_line_ids = fields.One2many(
         "b2b.collection.placement.line",
@@ -93,6 +135,9 @@ class AccountMove(models.Model):
         string="Agency Placements",
         help="The placements this invoice was part of. Agency portal users read "
         "the invoices of their agency's running placements through it.",
+        b2b_write="action",
+        readonly=True,
+        groups="b2b_collections.group_b2b_collection_user",
     )
 
     # ------------------------------------------------------------------ helpers

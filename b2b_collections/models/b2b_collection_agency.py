@@ -12,7 +12,7 @@ class B2bCollectionAgency(models.Model):
     commission tiers, fixed fees, licence and what debt it accepts."""
 
     _name = "b2b.collection.agency"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "b2b.collection.guard.mixin"]
     _description = "Collection Agency"
     _order = "name, id"
     _check_company_auto = True
@@ -26,48 +26,71 @@ class B2bCollectionAgency(models.Model):
         domain="[('is_company', '=', True)]",
         help="The agency's company. Its contacts with a portal user see the "
         "placements in the agency portal.",
+        b2b_write="user",
     )
     name = fields.Char(related="partner_id.name", store=True, readonly=True)
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        b2b_write="user",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    active = fields.Boolean(default=True)
+    active = fields.Boolean(default=True, b2b_write="user")
     tier_ids = fields.One2many(
-        "b2b.collection.agency.tier", "agency_id", string="Commission Tiers", copy=True
+        "b2b.collection.agency.tier",
+        "agency_id",
+        string="Commission Tiers",
+        copy=True,
+        b2b_write="user",
+        groups="base.group_user",
     )
     fixed_fee = fields.Monetary(
         string="Fixed Fee per Placement",
         tracking=True,
         help="Charged once per placement, recovered or not, on the agency's bill.",
+        b2b_write="user",
     )
-    contract_start = fields.Date(tracking=True)
+    contract_start = fields.Date(tracking=True, b2b_write="user")
     contract_end = fields.Date(
-        tracking=True, help="No placement after this day; empty: open-ended."
+        tracking=True,
+        help="No placement after this day; empty: open-ended.",
+        b2b_write="user",
     )
     jurisdictions = fields.Char(
-        help="Where the agency may collect, e.g. 'DE, AT, CH' or 'EU'."
+        help="Where the agency may collect, e.g. 'DE, AT, CH' or 'EU'.",
+        b2b_write="user",
     )
-    licence_number = fields.Char(tracking=True)
+    licence_number = fields.Char(tracking=True, b2b_write="user")
     licence_expiry = fields.Date(
-        tracking=True, help="No placement once the licence has expired."
+        tracking=True,
+        help="No placement once the licence has expired.",
+        b2b_write="user",
     )
     max_debt_age = fields.Integer(
         string="Maximum Debt Age (days)",
         help="The agency refuses debts overdue for longer. 0: no limit.",
+        b2b_write="user",
     )
     target_recovery_rate = fields.Float(
         string="Target Recovery Rate (%)",
         help="Share of the placed amount the agency is expected to recover.",
+        b2b_write="user",
     )
     target_days_to_recover = fields.Integer(
         string="Target Days to First Recovery",
         help="Expected days between placement and the first recovered payment.",
+        b2b_write="user",
     )
-    placement_ids = fields.One2many("b2b.collection.placement", "agency_id")
+    placement_ids = fields.One2many(
+        "b2b.collection.placement", "agency_id", b2b_write="action", readonly=True
+    )
     placement_count = fields.Integer(compute="_compute_placement_stats")
     open_placed_amount = fields.Monetary(compute="_compute_placement_stats")
-    note = fields.Html(string="Contract Notes")
+    note = fields.Html(
+        string="Contract Notes", b2b_write="user", groups="base.group_user"
+    )
 
     _sql_constraints = [
         (
@@ -244,18 +267,30 @@ class B2bCollectionAgencyTier(models.Model):
     of an agency never overlap, so a placement has exactly one rate."""
 
     _name = "b2b.collection.agency.tier"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Agency Commission Tier"
     _order = "agency_id, min_age, min_amount, id"
 
     agency_id = fields.Many2one(
-        "b2b.collection.agency", required=True, ondelete="cascade", index=True
+        "b2b.collection.agency",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        b2b_write="user",
     )
+    company_id = fields.Many2one(related="agency_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="agency_id.currency_id")
-    min_age = fields.Integer(string="From Days Overdue")
-    max_age = fields.Integer(string="To Days Overdue", help="0: no limit.")
-    min_amount = fields.Monetary(string="From Amount")
-    max_amount = fields.Monetary(string="To Amount (excl.)", help="0: no limit.")
-    rate = fields.Float(string="Commission (%)", required=True, digits=(5, 2))
+    min_age = fields.Integer(string="From Days Overdue", b2b_write="user")
+    max_age = fields.Integer(
+        string="To Days Overdue", help="0: no limit.", b2b_write="user"
+    )
+    min_amount = fields.Monetary(string="From Amount", b2b_write="user")
+    max_amount = fields.Monetary(
+        string="To Amount (excl.)", help="0: no limit.", b2b_write="user"
+    )
+    rate = fields.Float(
+        string="Commission (%)", required=True, digits=(5, 2), b2b_write="user"
+    )
 
     def _age_range(self):
         return self.min_age, self.max_age or float("inf")

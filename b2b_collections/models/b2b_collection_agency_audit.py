@@ -20,17 +20,21 @@ class B2bCollectionAuditItem(models.Model):
     items; archiving an item leaves the audits that checked it as they are."""
 
     _name = "b2b.collection.audit.item"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Agency Audit Checklist Item"
     _order = "sequence, id"
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True, translate=True, b2b_write="user")
     description = fields.Text(
-        translate=True, help="What the auditor checks and what evidence counts."
+        translate=True,
+        help="What the auditor checks and what evidence counts.",
+        b2b_write="user",
     )
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10, b2b_write="user")
+    active = fields.Boolean(default=True, b2b_write="user")
     critical = fields.Boolean(
-        help="A failed critical item fails the whole audit, whatever the score."
+        help="A failed critical item fails the whole audit, whatever the score.",
+        b2b_write="user",
     )
 
 
@@ -45,7 +49,7 @@ class B2bCollectionAgencyAudit(models.Model):
     """
 
     _name = "b2b.collection.agency.audit"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "b2b.collection.guard.mixin"]
     _description = "Agency Audit"
     _order = "date desc, id desc"
 
@@ -56,16 +60,23 @@ class B2bCollectionAgencyAudit(models.Model):
         index=True,
         tracking=True,
         ondelete="cascade",
+        b2b_write="draft",
     )
     company_id = fields.Many2one(
         related="agency_id.company_id", store=True, index=True, precompute=True
     )
-    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+        b2b_write="draft",
+    )
     auditor_id = fields.Many2one(
         "res.users",
         string="Auditor",
         default=lambda self: self.env.user,
         tracking=True,
+        b2b_write="draft",
     )
     line_ids = fields.One2many(
         "b2b.collection.agency.audit.line",
@@ -73,6 +84,7 @@ class B2bCollectionAgencyAudit(models.Model):
         string="Checklist",
         copy=True,
         default=lambda self: self._default_line_ids(),
+        b2b_write="draft",
     )
     state = fields.Selection(
         [("draft", "In progress"), ("done", "Done")],
@@ -80,6 +92,8 @@ class B2bCollectionAgencyAudit(models.Model):
         required=True,
         tracking=True,
         copy=False,
+        b2b_write="action",
+        readonly=True,
     )
     score = fields.Float(
         string="Score (%)",
@@ -101,8 +115,9 @@ class B2bCollectionAgencyAudit(models.Model):
         tracking=True,
         help="When the agency is to be audited again; by default a year after "
         "this audit.",
+        b2b_write="user",
     )
-    note = fields.Html(string="Summary")
+    note = fields.Html(string="Summary", b2b_write="draft")
 
     @api.depends("agency_id", "date")
     def _compute_name(self):
@@ -175,19 +190,24 @@ class B2bCollectionAgencyAudit(models.Model):
                         items=", ".join(missing.item_id.mapped("name")),
                     )
                 )
-        self.write({"state": "done"})
+        self._b2b_write_as_action({"state": "done"})
 
     def action_draft(self):
-        self.write({"state": "draft"})
+        self._b2b_write_as_action({"state": "draft"})
 
 
 class B2bCollectionAgencyAuditLine(models.Model):
     _name = "b2b.collection.agency.audit.line"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Agency Audit Checklist Answer"
     _order = "sequence, id"
 
     audit_id = fields.Many2one(
-        "b2b.collection.agency.audit", required=True, ondelete="cascade", index=True
+        "b2b.collection.agency.audit",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        b2b_write="create",
     )
     company_id = fields.Many2one(related="audit_id.company_id", store=True)
     item_id = fields.Many2one(
@@ -195,12 +215,22 @@ class B2bCollectionAgencyAuditLine(models.Model):
         string="Item",
         required=True,
         ondelete="restrict",
+        b2b_write="draft",
     )
     sequence = fields.Integer(related="item_id.sequence", store=True)
     critical = fields.Boolean(related="item_id.critical")
     description = fields.Text(related="item_id.description")
-    result = fields.Selection(LINE_RESULTS)
-    comment = fields.Char()
+    result = fields.Selection(LINE_RESULTS, b2b_write="draft")
+    comment = fields.Char(b2b_write="draft")
+
+    def _b2b_is_draft(self):
+        """An answer changes only while its audit is a draft."""
+        return self.audit_id.state == "draft"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_audit(self):
+        if any(line.audit_id.state == "done" for line in self):
+            raise UserError(_("The answers of a completed audit cannot be deleted."))
 
     _sql_constraints = [
         (

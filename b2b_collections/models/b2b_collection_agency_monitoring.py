@@ -24,36 +24,66 @@ class B2bCollectionAgency(models.Model):
         domain="[('share', '=', False)]",
         help="Gets the compliance alerts of the agency; empty: a collections "
         "manager of the company.",
+        b2b_write="user",
+        groups="base.group_user",
     )
-    audit_ids = fields.One2many("b2b.collection.agency.audit", "agency_id")
-    audit_count = fields.Integer(compute="_compute_audit_count")
+    audit_ids = fields.One2many(
+        "b2b.collection.agency.audit",
+        "agency_id",
+        b2b_write="action",
+        readonly=True,
+        groups="base.group_user",
+    )
+    audit_count = fields.Integer(
+        compute="_compute_audit_count", groups="base.group_user"
+    )
     last_audit_id = fields.Many2one(
         "b2b.collection.agency.audit",
         compute="_compute_last_audit",
         store=True,
         string="Last Audit",
+        groups="base.group_user",
     )
-    last_audit_date = fields.Date(compute="_compute_last_audit", store=True)
+    last_audit_date = fields.Date(
+        compute="_compute_last_audit", store=True, groups="base.group_user"
+    )
     last_audit_result = fields.Selection(
-        AUDIT_RESULTS, compute="_compute_last_audit", store=True
+        AUDIT_RESULTS,
+        compute="_compute_last_audit",
+        store=True,
+        groups="base.group_user",
     )
     next_audit_date = fields.Date(
         compute="_compute_last_audit",
         store=True,
         string="Next Audit Due",
         help="From the last completed audit.",
+        groups="base.group_user",
     )
-    feedback_count = fields.Integer(compute="_compute_feedback_summary")
+    feedback_count = fields.Integer(
+        compute="_compute_feedback_summary", groups="base.group_user"
+    )
     feedback_avg_rating = fields.Float(
-        string="Average Rating", compute="_compute_feedback_summary", digits=(16, 2)
+        string="Average Rating",
+        compute="_compute_feedback_summary",
+        digits=(16, 2),
+        groups="base.group_user",
     )
     complaint_count = fields.Integer(
-        string="Complaints", compute="_compute_feedback_summary"
+        string="Complaints",
+        compute="_compute_feedback_summary",
+        groups="base.group_user",
     )
     # what the alerts were last sent about, so that they are sent once
-    alert_licence_expiry = fields.Date(readonly=True, copy=False)
-    alert_contract_end = fields.Date(readonly=True, copy=False)
-    alert_audit_date = fields.Date(readonly=True, copy=False)
+    alert_licence_expiry = fields.Date(
+        readonly=True, copy=False, b2b_write="action", groups="base.group_user"
+    )
+    alert_contract_end = fields.Date(
+        readonly=True, copy=False, b2b_write="action", groups="base.group_user"
+    )
+    alert_audit_date = fields.Date(
+        readonly=True, copy=False, b2b_write="action", groups="base.group_user"
+    )
 
     def _compute_audit_count(self):
         counts = dict(
@@ -161,7 +191,7 @@ class B2bCollectionAgency(models.Model):
             reasons, marks, deadlines = agency._b2b_alert_reasons(today, soon)
             if not reasons:
                 continue
-            agency.write(marks)
+            agency._b2b_write_as_action(marks)
             note = Markup("<br/>").join(escape(reason) for reason in reasons)
             activity = open_activities.get(agency.id)
             if activity:
@@ -234,5 +264,10 @@ class B2bCollectionPlacement(models.Model):
     _inherit = "b2b.collection.placement"
 
     feedback_ids = fields.One2many(
-        "b2b.collection.placement.feedback", "placement_id", string="Feedback"
+        "b2b.collection.placement.feedback",
+        "placement_id",
+        string="Feedback",
+        b2b_write="action",
+        readonly=True,
+        groups="base.group_user",
     )

@@ -27,56 +27,87 @@ class B2bCollectionContact(models.Model):
     was sent."""
 
     _name = "b2b.collection.contact"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "b2b.collection.guard.mixin"]
     _description = "Collections Contact Log"
     _order = "date desc, id desc"
     _check_company_auto = True
 
     date = fields.Datetime(
-        required=True, default=fields.Datetime.now, index=True, readonly=True
+        required=True,
+        default=fields.Datetime.now,
+        index=True,
+        readonly=True,
+        b2b_write="action",
     )
     run_id = fields.Many2one(
-        "b2b.collection.run", readonly=True, index=True, ondelete="set null"
+        "b2b.collection.run",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+        b2b_write="action",
     )
     user_id = fields.Many2one(
-        "res.users", string="Sent by", default=lambda self: self.env.user, readonly=True
+        "res.users",
+        string="Sent by",
+        default=lambda self: self.env.user,
+        readonly=True,
+        b2b_write="action",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True
+        "res.company", required=True, readonly=True, index=True, b2b_write="action"
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, readonly=True, index=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        b2b_write="action",
     )
-    recipient_id = fields.Many2one("res.partner", string="Contact", readonly=True)
-    collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
-    policy_id = fields.Many2one("b2b.collection.policy", readonly=True)
-    level_id = fields.Many2one("b2b.collection.policy.level", readonly=True, index=True)
-    template_id = fields.Many2one("mail.template", readonly=True)
-    channel_email = fields.Boolean(string="Email", readonly=True)
-    channel_letter = fields.Boolean(string="Letter", readonly=True)
-    channel_call = fields.Boolean(string="Call", readonly=True)
+    recipient_id = fields.Many2one(
+        "res.partner", string="Contact", readonly=True, b2b_write="action"
+    )
+    collector_id = fields.Many2one(
+        "res.users", string="Collector", readonly=True, b2b_write="action"
+    )
+    policy_id = fields.Many2one(
+        "b2b.collection.policy", readonly=True, b2b_write="action"
+    )
+    level_id = fields.Many2one(
+        "b2b.collection.policy.level", readonly=True, index=True, b2b_write="action"
+    )
+    template_id = fields.Many2one("mail.template", readonly=True, b2b_write="action")
+    channel_email = fields.Boolean(string="Email", readonly=True, b2b_write="action")
+    channel_letter = fields.Boolean(string="Letter", readonly=True, b2b_write="action")
+    channel_call = fields.Boolean(string="Call", readonly=True, b2b_write="action")
     channels = fields.Char(compute="_compute_channels")
     note = fields.Text(
         readonly=True,
         help="What the run had to adapt, e.g. no email address: letter and call.",
+        b2b_write="action",
     )
     line_ids = fields.One2many(
-        "b2b.collection.contact.line", "contact_id", readonly=True
+        "b2b.collection.contact.line", "contact_id", readonly=True, b2b_write="action"
     )
     amount_total = fields.Monetary(
         string="Amount Due",
         readonly=True,
         help="Residual of the invoices, company currency.",
+        b2b_write="action",
     )
-    message_id = fields.Many2one("mail.message", string="Email Message", readonly=True)
+    message_id = fields.Many2one(
+        "mail.message", string="Email Message", readonly=True, b2b_write="action"
+    )
     letter_attachment_id = fields.Many2one(
-        "ir.attachment", string="Letter PDF", readonly=True
+        "ir.attachment", string="Letter PDF", readonly=True, b2b_write="action"
     )
     activity_id = fields.Many2one(
-        "mail.activity", string="Call Activity", readonly=True
+        "mail.activity", string="Call Activity", readonly=True, b2b_write="action"
     )
-    fee_move_id = fields.Many2one("account.move", string="Fee Invoice", readonly=True)
+    fee_move_id = fields.Many2one(
+        "account.move", string="Fee Invoice", readonly=True, b2b_write="action"
+    )
     delivery_state = fields.Selection(
         DELIVERY_STATES,
         string="Delivery",
@@ -145,38 +176,70 @@ class B2bCollectionContactLine(models.Model):
     crash, not when two runs overlap."""
 
     _name = "b2b.collection.contact.line"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Collections Contact Line"
     _order = "contact_id, days_overdue desc, id"
 
     contact_id = fields.Many2one(
-        "b2b.collection.contact", required=True, ondelete="cascade", index=True
+        "b2b.collection.contact",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        b2b_write="action",
+        readonly=True,
     )
     move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, index=True
+        "account.move",
+        string="Invoice",
+        required=True,
+        index=True,
+        b2b_write="action",
+        readonly=True,
     )
     level_id = fields.Many2one(
-        "b2b.collection.policy.level", required=True, ondelete="restrict"
+        "b2b.collection.policy.level",
+        required=True,
+        ondelete="restrict",
+        b2b_write="action",
+        readonly=True,
     )
     partner_id = fields.Many2one(related="contact_id.partner_id", store=True)
     company_id = fields.Many2one(related="contact_id.company_id", store=True)
-    currency_id = fields.Many2one("res.currency", required=True)
+    currency_id = fields.Many2one(
+        "res.currency", required=True, b2b_write="action", readonly=True
+    )
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Company Currency"
     )
-    amount_residual = fields.Monetary(string="Amount Due", currency_field="currency_id")
-    amount_residual_company = fields.Monetary(
-        string="Amount Due (Company Currency)", currency_field="company_currency_id"
+    amount_residual = fields.Monetary(
+        string="Amount Due",
+        currency_field="currency_id",
+        b2b_write="action",
+        readonly=True,
     )
-    days_overdue = fields.Integer()
-    date_due = fields.Date(string="Due Date")
+    amount_residual_company = fields.Monetary(
+        string="Amount Due (Company Currency)",
+        currency_field="company_currency_id",
+        b2b_write="action",
+        readonly=True,
+    )
+    days_overdue = fields.Integer(b2b_write="action", readonly=True)
+    date_due = fields.Date(string="Due Date", b2b_write="action", readonly=True)
     interest_amount = fields.Monetary(
-        string="Interest Charged", currency_field="company_currency_id"
+        string="Interest Charged",
+        currency_field="company_currency_id",
+        b2b_write="action",
+        readonly=True,
     )
     interest_days = fields.Integer(
-        help="Overdue days covered by the interest charged so far on the invoice."
+        help="Overdue days covered by the interest charged so far on the invoice.",
+        b2b_write="action",
+        readonly=True,
     )
     compensation_charged = fields.Boolean(
-        help="The fixed recovery compensation was charged with this line."
+        help="The fixed recovery compensation was charged with this line.",
+        b2b_write="action",
+        readonly=True,
     )
 
     _sql_constraints = [

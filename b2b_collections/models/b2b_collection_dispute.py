@@ -17,16 +17,27 @@ class B2bCollectionDispute(models.Model):
     is resolved (with an outcome) or expires."""
 
     _name = "b2b.collection.dispute"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "b2b.collection.guard.mixin"]
     _description = "Collections Dispute"
     _order = "date_open desc, id desc"
     _check_company_auto = True
+    # the reason and the expiry date may change while the dispute is open
+    _b2b_draft_states = ("open",)
 
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, check_company=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        check_company=True,
+        b2b_write="create",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        b2b_write="create",
     )
     move_ids = fields.Many2many(
         "account.move",
@@ -38,18 +49,27 @@ class B2bCollectionDispute(models.Model):
         check_company=True,
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'),"
         " ('state', '=', 'posted')]",
+        b2b_write="create",
     )
-    reason = fields.Text(required=True, tracking=True)
+    reason = fields.Text(required=True, tracking=True, b2b_write="draft")
     date_open = fields.Date(
-        string="Opened", required=True, default=fields.Date.context_today
+        string="Opened",
+        required=True,
+        default=fields.Date.context_today,
+        b2b_write="create",
     )
     expiry_date = fields.Date(
         string="Expires",
         tracking=True,
         help="Reminders resume by themselves on this day if the dispute is still open.",
+        b2b_write="draft",
     )
     user_id = fields.Many2one(
-        "res.users", string="Opened by", default=lambda self: self.env.user
+        "res.users",
+        string="Opened by",
+        default=lambda self: self.env.user,
+        b2b_write="action",
+        readonly=True,
     )
     state = fields.Selection(
         [("open", "Open"), ("resolved", "Resolved"), ("expired", "Expired")],
@@ -58,15 +78,21 @@ class B2bCollectionDispute(models.Model):
         required=True,
         tracking=True,
         index=True,
+        b2b_write="action",
+        readonly=True,
     )
-    outcome = fields.Selection(OUTCOMES, tracking=True)
-    resolution_note = fields.Text()
-    date_resolved = fields.Date(string="Resolved", readonly=True)
+    outcome = fields.Selection(
+        OUTCOMES, tracking=True, b2b_write="action", readonly=True
+    )
+    resolution_note = fields.Text(b2b_write="action", readonly=True)
+    date_resolved = fields.Date(string="Resolved", readonly=True, b2b_write="action")
     credit_note_id = fields.Many2one(
         "account.move",
         string="Credit Note",
         check_company=True,
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_refund')]",
+        b2b_write="action",
+        readonly=True,
     )
     days_to_resolve = fields.Integer(
         string="Days to Resolve",
@@ -146,7 +172,7 @@ class B2bCollectionDispute(models.Model):
         if self.filtered(lambda d: d.state != "open"):
             raise UserError(_("Only open disputes can be resolved."))
         today = fields.Date.context_today(self)
-        self.write(
+        self._b2b_write_as_action(
             {
                 "state": state,
                 "outcome": outcome,

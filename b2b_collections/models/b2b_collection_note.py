@@ -26,6 +26,7 @@ class B2bCollectionNote(models.Model):
     stages and the collector's follow-up activities."""
 
     _name = "b2b.collection.note"
+    _inherit = ["mail.thread", "b2b.collection.guard.mixin"]
     _description = "Collections Call Note"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -37,15 +38,22 @@ class B2bCollectionNote(models.Model):
         index=True,
         check_company=True,
         domain="[('parent_id', '=', False)]",
+        b2b_write="create",
     )
     contact_id = fields.Many2one(
         "res.partner",
         string="Spoke With",
         check_company=True,
         domain="[('parent_id', '=', partner_id)]",
+        b2b_write="author",
+        tracking=True,
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        b2b_write="create",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     invoice_ids = fields.Many2many(
@@ -58,36 +66,68 @@ class B2bCollectionNote(models.Model):
         domain="[('commercial_partner_id', '=', partner_id),"
         " ('move_type', 'in', ('out_invoice', 'out_refund')),"
         " ('state', '=', 'posted')]",
+        b2b_write="author",
+        tracking=True,
     )
-    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    date = fields.Datetime(
+        required=True, default=fields.Datetime.now, index=True, b2b_write="create"
+    )
     user_id = fields.Many2one(
-        "res.users", string="Author", required=True, default=lambda self: self.env.user
+        "res.users",
+        string="Author",
+        required=True,
+        default=lambda self: self.env.user,
+        b2b_write="action",
+        readonly=True,
     )
-    channel = fields.Selection(CHANNELS, required=True, default="phone")
+    channel = fields.Selection(
+        CHANNELS, required=True, default="phone", b2b_write="author", tracking=True
+    )
     direction = fields.Selection(
         [("outbound", "Outbound"), ("inbound", "Inbound")],
         required=True,
         default="outbound",
+        b2b_write="author",
+        tracking=True,
     )
-    outcome = fields.Selection(OUTCOMES, required=True)
-    summary = fields.Text()
-    promise_date = fields.Date(string="Promised Date")
-    promise_amount = fields.Monetary(string="Promised Amount")
-    next_followup_date = fields.Date(string="Next Follow-up")
-    duration = fields.Float(help="Length of the contact, in hours.")
-    activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
+    outcome = fields.Selection(
+        OUTCOMES, required=True, b2b_write="author", tracking=True
+    )
+    summary = fields.Text(b2b_write="author", tracking=True)
+    promise_date = fields.Date(
+        string="Promised Date", b2b_write="author", tracking=True
+    )
+    promise_amount = fields.Monetary(
+        string="Promised Amount", b2b_write="author", tracking=True
+    )
+    next_followup_date = fields.Date(
+        string="Next Follow-up", b2b_write="author", tracking=True
+    )
+    duration = fields.Float(
+        help="Length of the contact, in hours.", b2b_write="author", tracking=True
+    )
+    activity_id = fields.Many2one(
+        "mail.activity", readonly=True, copy=False, b2b_write="action"
+    )
     promise_state = fields.Selection(
         [("open", "Open"), ("kept", "Kept"), ("broken", "Broken")],
         readonly=True,
         copy=False,
         index="btree_not_null",
         help="Set by the reminder run once the promised date has passed.",
+        b2b_write="action",
     )
     promise_paid = fields.Monetary(
         string="Paid on Promise",
         readonly=True,
         copy=False,
         help="Paid on the invoices concerned between the call and the promised date.",
+        b2b_write="action",
+    )
+
+    can_correct = fields.Boolean(
+        compute="_compute_can_correct",
+        help="A saved note is evidence: only a collections manager corrects it.",
     )
 
     # -------------------------------------------------------------- constraints
@@ -182,6 +222,10 @@ class B2bCollectionNote(models.Model):
 
     # ----------------------------------------------------------------- computes
 
+    @api.depends_context("uid")
+    def _compute_can_correct(self):
+        self.can_correct = self._b2b_is_manager()
+
     @api.depends("partner_id", "outcome", "date")
     def _compute_display_name(self):
         outcomes = dict(self._fields["outcome"]._description_selection(self.env))
@@ -197,10 +241,14 @@ class B2bCollectionNote(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("outcome") == "promised":
-                vals.setdefault("promise_state", "open")
-        notes = super().create(vals_list)
+        # the note itself is the record of the contact: no "created" message
+        notes = (
+            super(B2bCollectionNote, self.with_context(mail_create_nolog=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
+        # the creation was checked; the run evaluates the promise later
+        notes.filtered(lambda n: n.outcome == "promised").sudo().promise_state = "open"
         notes._b2b_apply()
         return notes
 
@@ -274,7 +322,8 @@ class B2bCollectionNote(models.Model):
             if next_action:
                 note.partner_id.b2b_next_action_date = next_action
                 invoices.b2b_next_action_date = next_action
-                note.activity_id = note._b2b_schedule_activity(next_action)
+                activity = note._b2b_schedule_activity(next_action)
+                note.sudo().activity_id = activity
 
     @api.model
     def _b2b_evaluate_promises(self, today=None):
@@ -335,7 +384,7 @@ class B2bCollectionNote(models.Model):
                 )
                 >= 0
             )
-            note.write(
+            note._b2b_write_as_action(
                 {"promise_state": "kept" if kept else "broken", "promise_paid": amount}
             )
             invoices = note._b2b_concerned_invoices(overdue_only=False).filtered(
@@ -355,7 +404,7 @@ class B2bCollectionNote(models.Model):
                     subtype_xmlid="mail.mt_note",
                 )
                 continue
-            invoices.write({"b2b_escalate": True})
+            invoices._b2b_write_as_action({"b2b_escalate": True})
             note.partner_id.b2b_next_action_date = today
             message = _(
                 "Promise broken: %(promised)s promised by %(date)s, %(paid)s paid.",

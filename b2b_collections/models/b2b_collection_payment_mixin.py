@@ -17,6 +17,7 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
     payments. Amounts are in company currency."""
 
     _name = "b2b.collection.payment.mixin"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Collections Payment Tracking"
 
     # the date field from which payments count
@@ -26,6 +27,7 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
         readonly=True,
         copy=False,
         help="Stage of each invoice before the agreement, restored on cancellation.",
+        b2b_write="action",
     )
 
     def _b2b_stages_of(self, moves):

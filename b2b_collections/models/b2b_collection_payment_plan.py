@@ -35,9 +35,16 @@ class B2bCollectionPaymentPlan(models.Model):
     _order = "start_date desc, id desc"
     _check_company_auto = True
     _b2b_payments_since = "start_date"
+    _b2b_sequence_code = "b2b.collection.payment.plan"
+    _b2b_sequence_date_field = "start_date"
 
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default="/"
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="/",
+        b2b_write="action",
     )
     company_id = fields.Many2one(
         "res.company",
@@ -45,6 +52,7 @@ class B2bCollectionPaymentPlan(models.Model):
         index=True,
         default=lambda self: self.env.company,
         readonly=True,
+        b2b_write="create",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one(
@@ -55,6 +63,7 @@ class B2bCollectionPaymentPlan(models.Model):
         check_company=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        b2b_write="draft",
     )
     collector_id = fields.Many2one(
         "res.users",
@@ -63,6 +72,7 @@ class B2bCollectionPaymentPlan(models.Model):
         store=True,
         readonly=False,
         tracking=True,
+        b2b_write="user",
     )
     move_ids = fields.Many2many(
         "account.move",
@@ -77,6 +87,7 @@ class B2bCollectionPaymentPlan(models.Model):
         domain="[('commercial_partner_id', '=', partner_id),"
         " ('company_id', '=', company_id), ('move_type', '=', 'out_invoice'),"
         " ('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
+        b2b_write="draft",
     )
     move_count = fields.Integer(compute="_compute_move_count")
     interest_move_id = fields.Many2one(
@@ -85,6 +96,7 @@ class B2bCollectionPaymentPlan(models.Model):
         readonly=True,
         copy=False,
         check_company=True,
+        b2b_write="action",
     )
     debt_amount = fields.Monetary(
         string="Debt",
@@ -98,10 +110,13 @@ class B2bCollectionPaymentPlan(models.Model):
         digits=(16, 4),
         help="Simple interest on the declining balance, charged per instalment "
         "period. Leave 0 for an interest-free plan.",
+        b2b_write="draft",
     )
     interest_amount = fields.Monetary(
         string="Interest",
         help="Filled by Compute Schedule from the rate; invoiced at activation.",
+        b2b_write="action",
+        readonly=True,
     )
     total_amount = fields.Monetary(
         string="Total", compute="_compute_total_amount", store=True
@@ -110,15 +125,21 @@ class B2bCollectionPaymentPlan(models.Model):
         required=True,
         default=fields.Date.context_today,
         help="Payments dated from this day on count toward the plan.",
+        b2b_write="draft",
     )
-    instalment_count = fields.Integer(string="Number of Instalments", default=3)
-    first_due_date = fields.Date(string="First Instalment")
-    interval = fields.Selection(INTERVALS, default="monthly", required=True)
+    instalment_count = fields.Integer(
+        string="Number of Instalments", default=3, b2b_write="draft"
+    )
+    first_due_date = fields.Date(string="First Instalment", b2b_write="draft")
+    interval = fields.Selection(
+        INTERVALS, default="monthly", required=True, b2b_write="draft"
+    )
     instalment_ids = fields.One2many(
         "b2b.collection.payment.plan.instalment",
         "plan_id",
         string="Instalments",
         copy=True,
+        b2b_write="draft",
     )
     state = fields.Selection(
         PLAN_STATES,
@@ -129,12 +150,14 @@ class B2bCollectionPaymentPlan(models.Model):
         copy=False,
         tracking=True,
         index=True,
+        b2b_write="action",
     )
     paid_amount = fields.Monetary(
         string="Paid",
         readonly=True,
         copy=False,
         help="Payments received on the invoices since the start date.",
+        b2b_write="action",
     )
     remaining_amount = fields.Monetary(
         string="Remaining", compute="_compute_remaining_amount"
@@ -150,11 +173,17 @@ class B2bCollectionPaymentPlan(models.Model):
     next_due_amount = fields.Monetary(
         string="Next Amount Due", compute="_compute_next_due", store=True
     )
-    date_broken = fields.Date(string="Broken On", readonly=True, copy=False)
-    activity_broken_id = fields.Many2one(
-        "mail.activity", string="Broken Plan Activity", readonly=True, copy=False
+    date_broken = fields.Date(
+        string="Broken On", readonly=True, copy=False, b2b_write="action"
     )
-    note = fields.Text(string="Terms")
+    activity_broken_id = fields.Many2one(
+        "mail.activity",
+        string="Broken Plan Activity",
+        readonly=True,
+        copy=False,
+        b2b_write="action",
+    )
+    note = fields.Text(string="Terms", b2b_write="draft")
 
     # ----------------------------------------------------------------- computes
 
@@ -298,20 +327,27 @@ class B2bCollectionPaymentPlan(models.Model):
 
     # ------------------------------------------------------------------- CRUD
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "b2b.collection.payment.plan",
-                    sequence_date=vals.get("start_date"),
-                ) or _("New")
-        return super().create(vals_list)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_except_running(self):
-        if any(plan.state not in ("draft", "cancelled") for plan in self):
-            raise UserError(_("Only draft or cancelled payment plans can be deleted."))
+        # a plan that was activated is evidence of the agreement
+        if any(plan.state != "draft" for plan in self):
+            raise UserError(
+                _(
+                    "Only draft payment plans can be deleted; cancel the others "
+                    "(they stay on record)."
+                )
+            )
+
+    def _b2b_check_schedule_editable(self):
+        started = self.filtered(lambda plan: plan.state != "draft")
+        if started:
+            raise UserError(
+                _(
+                    "The instalments of %(plan)s cannot change: the plan has "
+                    "started.",
+                    plan=started[0].display_name,
+                )
+            )
 
     # --------------------------------------------------------------- schedule
 
@@ -380,7 +416,7 @@ class B2bCollectionPaymentPlan(models.Model):
                 plan.interest_rate,
                 plan.currency_id,
             )
-            plan.write(
+            plan._b2b_write_as_action(
                 {
                     "debt_amount": debt,
                     "interest_amount": sum(i["interest_amount"] for i in schedule),
@@ -514,9 +550,9 @@ class B2bCollectionPaymentPlan(models.Model):
                 vals["interest_move_id"] = interest_move.id
                 vals["move_ids"] = [Command.link(interest_move.id)]
                 moves |= interest_move
-            plan.write(vals)
+            plan._b2b_write_as_action(vals)
             plan._b2b_park_invoices(moves, plan_stage)
-            plan.instalment_ids.write({"state": "due"})
+            plan.instalment_ids._b2b_write_as_action({"state": "due"})
             body = _(
                 "Payment plan %(plan)s agreed: %(total)s in %(count)s instalments "
                 "from %(date)s. Reminders pause while it is kept.",
@@ -625,7 +661,7 @@ class B2bCollectionPaymentPlan(models.Model):
                     state = "due"
                 vals = {"paid_amount": paid, "state": state, "date_paid": date_paid}
                 if any(inst[key] != value for key, value in vals.items()):
-                    inst.write(vals)
+                    inst._b2b_write_as_action(vals)
                 if (
                     not fully
                     and inst.due_date
@@ -634,7 +670,7 @@ class B2bCollectionPaymentPlan(models.Model):
                 ):
                     missed = True
             if currency.compare_amounts(plan.paid_amount, total_paid) != 0:
-                plan.paid_amount = total_paid
+                plan._b2b_write_as_action({"paid_amount": total_paid})
             if all(inst.state == "paid" for inst in plan.instalment_ids):
                 completed |= plan
             elif missed:
@@ -646,7 +682,7 @@ class B2bCollectionPaymentPlan(models.Model):
     def _b2b_complete(self):
         if not self:
             return
-        self.write({"state": "completed"})
+        self._b2b_write_as_action({"state": "completed"})
         for plan in self:
             plan.message_post(
                 body=_(
@@ -666,7 +702,7 @@ class B2bCollectionPaymentPlan(models.Model):
         reminded = stage_model._b2b_stage("reminded") or stage_model._b2b_stage(
             "current"
         )
-        self.write({"state": "broken", "date_broken": today})
+        self._b2b_write_as_action({"state": "broken", "date_broken": today})
         for plan in self:
             missed = plan.instalment_ids.filtered(lambda i: i.state == "late")[:1]
             message = _(
@@ -690,7 +726,7 @@ class B2bCollectionPaymentPlan(models.Model):
                 activity_type = plan.company_id.b2b_activity_type_id or self.env.ref(
                     "b2b_collections.mail_activity_type_collection_followup"
                 )
-                plan.activity_broken_id = plan.activity_schedule(
+                activity = plan.activity_schedule(
                     activity_type_id=activity_type.id,
                     date_deadline=today,
                     summary=_(
@@ -700,6 +736,7 @@ class B2bCollectionPaymentPlan(models.Model):
                     note=escape(message),
                     user_id=(plan.collector_id or self.env.user).id,
                 )
+                plan._b2b_write_as_action({"activity_broken_id": activity.id})
 
     # ------------------------------------------------------------ cancelling
 
@@ -713,7 +750,7 @@ class B2bCollectionPaymentPlan(models.Model):
         for plan in self:
             was_running = plan.state in ("active", "broken")
             interest_move = plan.interest_move_id
-            plan.write({"state": "cancelled"})
+            plan._b2b_write_as_action({"state": "cancelled"})
             if not was_running:
                 continue
             plan._b2b_unpark_invoices(plan_stage)
@@ -731,7 +768,7 @@ class B2bCollectionPaymentPlan(models.Model):
     def action_draft(self):
         if any(plan.state != "cancelled" for plan in self):
             raise UserError(_("Only a cancelled plan can be set back to draft."))
-        self.write(
+        self._b2b_write_as_action(
             {
                 "state": "draft",
                 "interest_move_id": False,
@@ -765,6 +802,7 @@ class B2bCollectionPaymentPlan(models.Model):
 
 class B2bCollectionPaymentPlanInstalment(models.Model):
     _name = "b2b.collection.payment.plan.instalment"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Payment Plan Instalment"
     _order = "plan_id, due_date, sequence, id"
 
@@ -774,15 +812,18 @@ class B2bCollectionPaymentPlanInstalment(models.Model):
         required=True,
         ondelete="cascade",
         index=True,
+        b2b_write="create",
     )
     company_id = fields.Many2one(related="plan_id.company_id", store=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
-    sequence = fields.Integer(string="No.", default=1)
-    due_date = fields.Date(required=True)
-    principal_amount = fields.Monetary(string="Principal")
-    interest_amount = fields.Monetary(string="Interest")
-    amount = fields.Monetary(required=True)
-    paid_amount = fields.Monetary(string="Paid", readonly=True, copy=False)
+    sequence = fields.Integer(string="No.", default=1, b2b_write="draft")
+    due_date = fields.Date(required=True, b2b_write="draft")
+    principal_amount = fields.Monetary(string="Principal", b2b_write="draft")
+    interest_amount = fields.Monetary(string="Interest", b2b_write="draft")
+    amount = fields.Monetary(required=True, b2b_write="draft")
+    paid_amount = fields.Monetary(
+        string="Paid", readonly=True, copy=False, b2b_write="action"
+    )
     state = fields.Selection(
         [
             ("due", "Due"),
@@ -795,8 +836,11 @@ class B2bCollectionPaymentPlanInstalment(models.Model):
         required=True,
         readonly=True,
         copy=False,
+        b2b_write="action",
     )
-    date_paid = fields.Date(string="Paid On", readonly=True, copy=False)
+    date_paid = fields.Date(
+        string="Paid On", readonly=True, copy=False, b2b_write="action"
+    )
 
     @api.constrains("amount")
     def _check_amount(self):
@@ -806,12 +850,17 @@ class B2bCollectionPaymentPlanInstalment(models.Model):
                     _("Every instalment must have a positive amount.")
                 )
 
-    def write(self, vals):
-        locked_keys = {"due_date", "amount"}
-        if locked_keys & set(vals) and any(
-            inst.plan_id.state != "draft" for inst in self
-        ):
-            raise UserError(
-                _("The instalments of a plan that has started cannot change.")
-            )
-        return super().write(vals)
+    def _b2b_is_draft(self):
+        """An instalment changes only while its plan is a draft."""
+        return self.plan_id.state == "draft"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        instalments = super().create(vals_list)
+        if not self.env.su:
+            instalments.plan_id._b2b_check_schedule_editable()
+        return instalments
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_plan(self):
+        self.plan_id._b2b_check_schedule_editable()

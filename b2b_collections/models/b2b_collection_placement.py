@@ -35,16 +35,26 @@ class B2bCollectionPlacement(models.Model):
     """
 
     _name = "b2b.collection.placement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "b2b.collection.guard.mixin"]
     _description = "Agency Placement"
     _order = "date_placed desc, id desc"
     _check_company_auto = True
+    _b2b_sequence_code = "b2b.collection.placement"
 
     name = fields.Char(
-        string="Reference", required=True, copy=False, readonly=True, default="/"
+        string="Reference",
+        required=True,
+        copy=False,
+        readonly=True,
+        default="/",
+        b2b_write="action",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        b2b_write="create",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     agency_id = fields.Many2one(
@@ -54,38 +64,60 @@ class B2bCollectionPlacement(models.Model):
         tracking=True,
         check_company=True,
         ondelete="restrict",
+        b2b_write="draft",
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, tracking=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        b2b_write="draft",
     )
     collector_id = fields.Many2one(
-        "res.users", related="partner_id.b2b_collector_id", string="Collector"
+        "res.users",
+        related="partner_id.b2b_collector_id",
+        string="Collector",
+        groups="base.group_user",
     )
     line_ids = fields.One2many(
-        "b2b.collection.placement.line", "placement_id", string="Placed Invoices"
+        "b2b.collection.placement.line",
+        "placement_id",
+        string="Placed Invoices",
+        b2b_write="draft",
     )
     move_ids = fields.Many2many(
         "account.move", compute="_compute_move_ids", string="Invoices"
     )
     state = fields.Selection(
-        STATES, default="draft", required=True, tracking=True, index=True, copy=False
+        STATES,
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+        copy=False,
+        b2b_write="action",
+        readonly=True,
     )
     date_placed = fields.Date(
         string="Placed on",
         required=True,
         default=fields.Date.context_today,
         tracking=True,
+        b2b_write="draft",
     )
     date_end = fields.Date(
         string="Ended on",
         readonly=True,
         copy=False,
         help="Recall or closing date: later payments are no longer the agency's.",
+        b2b_write="action",
     )
     debt_age = fields.Integer(
         string="Debt Age at Placement (days)",
         readonly=True,
         help="Days overdue of the oldest placed invoice on the placement date.",
+        b2b_write="action",
     )
     commission_rate = fields.Float(
         string="Commission (%)",
@@ -93,8 +125,9 @@ class B2bCollectionPlacement(models.Model):
         readonly=True,
         help="From the agency's tiers on the placement date: it does not change "
         "when the terms do.",
+        b2b_write="action",
     )
-    fixed_fee = fields.Monetary(readonly=True)
+    fixed_fee = fields.Monetary(readonly=True, b2b_write="action")
     fee_bill_line_id = fields.Many2one(
         "account.move.line",
         string="Fee Bill Line",
@@ -102,9 +135,13 @@ class B2bCollectionPlacement(models.Model):
         copy=False,
         ondelete="set null",
         help="The agency bill line charging the fixed fee.",
+        b2b_write="action",
+        groups="base.group_user",
     )
     placed_amount = fields.Monetary(compute="_compute_placed_amount", store=True)
-    recovery_ids = fields.One2many("b2b.collection.recovery", "placement_id")
+    recovery_ids = fields.One2many(
+        "b2b.collection.recovery", "placement_id", b2b_write="action", readonly=True
+    )
     recovered_amount = fields.Monetary(compute="_compute_recovery_figures")
     commission_amount = fields.Monetary(compute="_compute_recovery_figures")
     net_recovery = fields.Monetary(
@@ -123,12 +160,23 @@ class B2bCollectionPlacement(models.Model):
         help="What the placed invoices still owe today.",
     )
     update_ids = fields.One2many(
-        "b2b.collection.placement.update", "placement_id", string="Status Updates"
+        "b2b.collection.placement.update",
+        "placement_id",
+        string="Status Updates",
+        b2b_write="user",
     )
     pending_report_count = fields.Integer(compute="_compute_pending_report_count")
-    recall_reason = fields.Text(readonly=True, copy=False, tracking=True)
-    close_note = fields.Text(readonly=True, copy=False)
-    note = fields.Text(string="Instructions to the Agency")
+    recall_reason = fields.Text(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        b2b_write="action",
+        groups="base.group_user",
+    )
+    close_note = fields.Text(
+        readonly=True, copy=False, b2b_write="action", groups="base.group_user"
+    )
+    note = fields.Text(string="Instructions to the Agency", b2b_write="user")
 
     _sql_constraints = [
         (
@@ -186,21 +234,6 @@ class B2bCollectionPlacement(models.Model):
                 placement.update_ids.filtered(lambda u: u.report_state == "pending")
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("b2b.collection.placement")
-                    or "/"
-                )
-        return super().create(vals_list)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
         if any(placement.state != "draft" for placement in self):
@@ -248,7 +281,7 @@ class B2bCollectionPlacement(models.Model):
                         age=debt_age,
                     )
                 )
-            placement.write(
+            placement._b2b_write_as_action(
                 {
                     "state": "placed",
                     "debt_age": debt_age,
@@ -259,7 +292,9 @@ class B2bCollectionPlacement(models.Model):
                 }
             )
             for line in placement.line_ids:
-                line.previous_stage_id = line.move_id.b2b_collection_stage_id
+                line._b2b_write_as_action(
+                    {"previous_stage_id": line.move_id.b2b_collection_stage_id.id}
+                )
             if agency_stage:
                 placement.line_ids.move_id.b2b_collection_stage_id = agency_stage
             placement.line_ids.move_id._message_log_batch(
@@ -286,7 +321,7 @@ class B2bCollectionPlacement(models.Model):
                         placement.display_name,
                     )
                 )
-        self.state = "active"
+        self._b2b_write_as_action({"state": "active"})
 
     def _b2b_end(self, state, end_date, next_stage=None, **vals):
         """Close or recall: the invoices still open leave the agency stage
@@ -309,7 +344,7 @@ class B2bCollectionPlacement(models.Model):
         self.env["b2b.collection.recovery"]._b2b_attribute(placements=self)
         fallback = self.env["b2b.collection.stage"]._b2b_stage("reminded")
         for placement in self:
-            placement.write(dict(vals, state=state, date_end=end_date))
+            placement._b2b_write_as_action(dict(vals, state=state, date_end=end_date))
             for line in placement.line_ids:
                 move = line.move_id
                 if (
@@ -366,11 +401,16 @@ class B2bCollectionPlacementLine(models.Model):
     """One invoice of a placement, with what it owed when placed."""
 
     _name = "b2b.collection.placement.line"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Placed Invoice"
     _order = "placement_id, id"
 
     placement_id = fields.Many2one(
-        "b2b.collection.placement", required=True, ondelete="cascade", index=True
+        "b2b.collection.placement",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        b2b_write="create",
     )
     move_id = fields.Many2one(
         "account.move",
@@ -379,6 +419,7 @@ class B2bCollectionPlacementLine(models.Model):
         index=True,
         ondelete="restrict",
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
+        b2b_write="draft",
     )
     state = fields.Selection(related="placement_id.state", store=True, index=True)
     agency_id = fields.Many2one(
@@ -394,15 +435,25 @@ class B2bCollectionPlacementLine(models.Model):
     )
     invoice_date_due = fields.Date(related="move_id.invoice_date_due")
     placed_amount = fields.Monetary(
-        help="What the invoice owed (company currency) when it was placed."
+        help="What the invoice owed (company currency) when it was placed.",
+        b2b_write="action",
+        readonly=True,
     )
     placed_amount_currency = fields.Monetary(
         currency_field="invoice_currency_id",
         help="What the invoice owed in its own currency when it was placed.",
+        b2b_write="action",
+        readonly=True,
     )
-    days_overdue = fields.Integer(string="Days Overdue at Placement")
+    days_overdue = fields.Integer(
+        string="Days Overdue at Placement", b2b_write="action", readonly=True
+    )
     previous_stage_id = fields.Many2one(
-        "b2b.collection.stage", help="The stage the invoice returns to if recalled."
+        "b2b.collection.stage",
+        help="The stage the invoice returns to if recalled.",
+        b2b_write="action",
+        readonly=True,
+        groups="base.group_user",
     )
     residual = fields.Monetary(
         related="move_id.amount_residual_signed", string="Owed Now"
@@ -418,6 +469,33 @@ class B2bCollectionPlacementLine(models.Model):
              WHERE state IN ('placed', 'active')
             """
         )
+
+    def _b2b_is_draft(self):
+        """A placed invoice changes only while its placement is a draft."""
+        return self.placement_id.state == "draft"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        if not self.env.su:
+            lines._b2b_check_draft_placement()
+        return lines
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_placement(self):
+        # a placed invoice carries the agency's recoveries and commissions
+        self._b2b_check_draft_placement()
+
+    def _b2b_check_draft_placement(self):
+        placed = self.placement_id.filtered(lambda p: p.state != "draft")
+        if placed:
+            raise UserError(
+                _(
+                    "%s is placed: its invoices cannot change. Recall or close it "
+                    "instead.",
+                    placed[0].display_name,
+                )
+            )
 
     def _b2b_check_placeable(self, on_date):
         """Refuse disputed, closed, foreign-company or already placed invoices."""
@@ -485,7 +563,7 @@ class B2bCollectionPlacementLine(models.Model):
         for line in self:
             move = line.move_id
             due = move.invoice_date_due or move.invoice_date
-            line.write(
+            line._b2b_write_as_action(
                 {
                     "placed_amount": move.amount_residual_signed,
                     "placed_amount_currency": move.amount_residual,
@@ -500,11 +578,16 @@ class B2bCollectionPlacementUpdate(models.Model):
     money counts only once the payment is registered and reconciled."""
 
     _name = "b2b.collection.placement.update"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Placement Status Update"
     _order = "date desc, id desc"
 
     placement_id = fields.Many2one(
-        "b2b.collection.placement", required=True, ondelete="cascade", index=True
+        "b2b.collection.placement",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        b2b_write="create",
     )
     agency_id = fields.Many2one(
         related="placement_id.agency_id", store=True, index=True
@@ -513,17 +596,25 @@ class B2bCollectionPlacementUpdate(models.Model):
         related="placement_id.company_id", store=True, index=True
     )
     currency_id = fields.Many2one(related="placement_id.currency_id")
-    date = fields.Datetime(required=True, default=fields.Datetime.now)
-    kind = fields.Selection(UPDATE_KINDS, required=True, default="contact")
-    description = fields.Text(required=True)
+    date = fields.Datetime(
+        required=True, default=fields.Datetime.now, b2b_write="create"
+    )
+    kind = fields.Selection(
+        UPDATE_KINDS, required=True, default="contact", b2b_write="create"
+    )
+    description = fields.Text(required=True, b2b_write="create")
     author_id = fields.Many2one(
-        "res.users", string="Author", default=lambda self: self.env.user, readonly=True
+        "res.users",
+        string="Author",
+        default=lambda self: self.env.user,
+        readonly=True,
+        b2b_write="action",
     )
     from_agency = fields.Boolean(
         compute="_compute_from_agency", store=True, string="From the Agency"
     )
-    reported_amount = fields.Monetary(string="Amount Reported")
-    reported_date = fields.Date(string="Payment Date")
+    reported_amount = fields.Monetary(string="Amount Reported", b2b_write="create")
+    reported_date = fields.Date(string="Payment Date", b2b_write="create")
     report_state = fields.Selection(
         [
             ("pending", "To confirm"),
@@ -533,8 +624,15 @@ class B2bCollectionPlacementUpdate(models.Model):
         string="Report Status",
         readonly=True,
         copy=False,
+        b2b_write="action",
     )
-    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    confirmed_by_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        copy=False,
+        b2b_write="action",
+        groups="base.group_user",
+    )
 
     @api.depends("author_id")
     def _compute_from_agency(self):
@@ -556,10 +654,9 @@ class B2bCollectionPlacementUpdate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("kind") == "payment":
-                vals["report_state"] = "pending"
         updates = super().create(vals_list)
+        # the creation was checked: the report waits for a collections user
+        updates.filtered(lambda u: u.kind == "payment").sudo().report_state = "pending"
         for placement in updates.placement_id:
             if placement.state == "placed":
                 placement.sudo().state = "active"
@@ -600,7 +697,9 @@ class B2bCollectionPlacementUpdate(models.Model):
         registration for the placed invoices with its amount and date."""
         self.ensure_one()
         self._b2b_check_pending()
-        self.write({"report_state": "confirmed", "confirmed_by_id": self.env.user.id})
+        self._b2b_write_as_action(
+            {"report_state": "confirmed", "confirmed_by_id": self.env.user.id}
+        )
         moves = self.placement_id.line_ids.move_id.filtered(
             lambda m: m.payment_state in ("not_paid", "partial")
         )
@@ -624,7 +723,9 @@ class B2bCollectionPlacementUpdate(models.Model):
 
     def action_reject(self):
         self._b2b_check_pending()
-        self.write({"report_state": "rejected", "confirmed_by_id": self.env.user.id})
+        self._b2b_write_as_action(
+            {"report_state": "rejected", "confirmed_by_id": self.env.user.id}
+        )
 
 
 class B2bCollectionRecovery(models.Model):
@@ -634,44 +735,95 @@ class B2bCollectionRecovery(models.Model):
     removed, or reversed by a negative recovery if already billed."""
 
     _name = "b2b.collection.recovery"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Agency Recovery"
     _order = "date desc, id desc"
 
     placement_id = fields.Many2one(
-        "b2b.collection.placement", required=True, ondelete="cascade", index=True
+        "b2b.collection.placement",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        b2b_write="action",
+        readonly=True,
     )
     line_id = fields.Many2one(
-        "b2b.collection.placement.line", required=True, ondelete="cascade", index=True
+        "b2b.collection.placement.line",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        b2b_write="action",
+        readonly=True,
     )
     move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, index=True
+        "account.move",
+        string="Invoice",
+        required=True,
+        index=True,
+        b2b_write="action",
+        readonly=True,
     )
     partial_id = fields.Many2one(
-        "account.partial.reconcile", ondelete="set null", index=True, readonly=True
+        "account.partial.reconcile",
+        ondelete="set null",
+        index=True,
+        readonly=True,
+        b2b_write="action",
+        groups="base.group_user",
     )
     payment_move_id = fields.Many2one(
-        "account.move", string="Payment Entry", readonly=True
+        "account.move",
+        string="Payment Entry",
+        readonly=True,
+        b2b_write="action",
+        groups="base.group_user",
     )
-    agency_id = fields.Many2one("b2b.collection.agency", required=True, index=True)
-    company_id = fields.Many2one("res.company", required=True, index=True)
+    agency_id = fields.Many2one(
+        "b2b.collection.agency",
+        required=True,
+        index=True,
+        b2b_write="action",
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, b2b_write="action", readonly=True
+    )
     partner_id = fields.Many2one(related="placement_id.partner_id", string="Customer")
-    currency_id = fields.Many2one("res.currency", required=True)
-    date = fields.Date(required=True, index=True)
-    amount = fields.Monetary(help="Paid on the invoice, in company currency.")
-    commission_rate = fields.Float(string="Commission (%)", digits=(5, 2))
-    commission_amount = fields.Monetary(string="Commission")
+    currency_id = fields.Many2one(
+        "res.currency", required=True, b2b_write="action", readonly=True
+    )
+    date = fields.Date(required=True, index=True, b2b_write="action", readonly=True)
+    amount = fields.Monetary(
+        help="Paid on the invoice, in company currency.",
+        b2b_write="action",
+        readonly=True,
+    )
+    commission_rate = fields.Float(
+        string="Commission (%)", digits=(5, 2), b2b_write="action", readonly=True
+    )
+    commission_amount = fields.Monetary(
+        string="Commission", b2b_write="action", readonly=True
+    )
     bill_line_id = fields.Many2one(
         "account.move.line",
         string="Bill Line",
         ondelete="set null",
         index=True,
         readonly=True,
+        b2b_write="action",
+        groups="base.group_user",
     )
-    bill_id = fields.Many2one(related="bill_line_id.move_id", string="Agency Bill")
+    bill_id = fields.Many2one(
+        related="bill_line_id.move_id", string="Agency Bill", groups="base.group_user"
+    )
     reversal_of_id = fields.Many2one(
-        "b2b.collection.recovery", string="Reverses", readonly=True, index=True
+        "b2b.collection.recovery",
+        string="Reverses",
+        readonly=True,
+        index=True,
+        b2b_write="action",
     )
-    reversed = fields.Boolean(readonly=True)
+    reversed = fields.Boolean(readonly=True, b2b_write="action")
 
     _sql_constraints = [
         (

@@ -8,11 +8,16 @@ class B2bCollectionPlacementFeedback(models.Model):
     complaint. Summarised per agency (average rating, complaints)."""
 
     _name = "b2b.collection.placement.feedback"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Placement Feedback"
     _order = "date desc, id desc"
 
     placement_id = fields.Many2one(
-        "b2b.collection.placement", required=True, ondelete="cascade", index=True
+        "b2b.collection.placement",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        b2b_write="create",
     )
     agency_id = fields.Many2one(
         related="placement_id.agency_id", store=True, index=True
@@ -23,25 +28,32 @@ class B2bCollectionPlacementFeedback(models.Model):
     partner_id = fields.Many2one(
         related="placement_id.partner_id", string="Customer", store=True
     )
-    date = fields.Date(required=True, default=fields.Date.context_today)
+    date = fields.Date(
+        required=True, default=fields.Date.context_today, b2b_write="create"
+    )
     rating = fields.Integer(
         required=True,
         default=3,
         aggregator="avg",
         help="1 (very poor) to 5 (excellent).",
+        b2b_write="create",
     )
-    complaint = fields.Boolean(help="The customer complained about the agency.")
-    comment = fields.Text()
+    complaint = fields.Boolean(
+        help="The customer complained about the agency.", b2b_write="create"
+    )
+    comment = fields.Text(b2b_write="create")
     source = fields.Selection(
         [("customer", "Customer"), ("staff", "Staff")],
         required=True,
         default="customer",
+        b2b_write="create",
     )
     user_id = fields.Many2one(
         "res.users",
         string="Recorded by",
         default=lambda self: self.env.user,
         readonly=True,
+        b2b_write="action",
     )
 
     @api.constrains("rating")

@@ -13,21 +13,28 @@ class B2bCollectionPolicy(models.Model):
     stage, fees and escalation."""
 
     _name = "b2b.collection.policy"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Collection Policy"
     _order = "sequence, id"
     _check_company_auto = True
 
-    name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
+    name = fields.Char(required=True, translate=True, b2b_write="user")
+    sequence = fields.Integer(default=10, b2b_write="user")
+    active = fields.Boolean(default=True, b2b_write="user")
     company_id = fields.Many2one(
-        "res.company", help="Leave empty to share the policy between companies."
+        "res.company",
+        help="Leave empty to share the policy between companies.",
+        b2b_write="user",
     )
     level_ids = fields.One2many(
-        "b2b.collection.policy.level", "policy_id", string="Levels", copy=True
+        "b2b.collection.policy.level",
+        "policy_id",
+        string="Levels",
+        copy=True,
+        b2b_write="user",
     )
     level_count = fields.Integer(compute="_compute_level_count")
-    description = fields.Text(translate=True)
+    description = fields.Text(translate=True, b2b_write="user")
 
     @api.depends("level_ids")
     def _compute_level_count(self):
@@ -46,50 +53,66 @@ class B2bCollectionPolicyLevel(models.Model):
     before the due date."""
 
     _name = "b2b.collection.policy.level"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Collection Policy Level"
     _order = "policy_id, sequence, trigger_days, id"
 
     policy_id = fields.Many2one(
-        "b2b.collection.policy", required=True, ondelete="cascade", index=True
+        "b2b.collection.policy",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        b2b_write="user",
     )
     company_id = fields.Many2one(related="policy_id.company_id", store=True)
-    sequence = fields.Integer(default=10)
-    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10, b2b_write="user")
+    name = fields.Char(required=True, translate=True, b2b_write="user")
     trigger_days = fields.Integer(
         string="Days After Due Date",
         required=True,
         help="Days after the due date from which the level is sent; negative for "
         "a courtesy reminder before the due date.",
+        b2b_write="user",
     )
     min_amount = fields.Float(
         string="Minimum Amount",
         digits="Account",
         help="Tolerance: no reminder at this level when the customer owes less "
         "than this (company currency) on the invoices concerned.",
+        b2b_write="user",
     )
-    channel_email = fields.Boolean(string="Email", default=True)
+    channel_email = fields.Boolean(string="Email", default=True, b2b_write="user")
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email Template",
         domain=[("model", "=", "b2b.collection.contact")],
+        b2b_write="user",
     )
-    channel_letter = fields.Boolean(string="Letter")
-    channel_call = fields.Boolean(string="Phone Call")
+    channel_letter = fields.Boolean(string="Letter", b2b_write="user")
+    channel_call = fields.Boolean(string="Phone Call", b2b_write="user")
     stage_id = fields.Many2one(
         "b2b.collection.stage",
         string="Set Stage",
         help="Stage the invoices move to when this level is sent.",
+        b2b_write="user",
     )
-    fee_fixed = fields.Float(string="Fixed Fee", digits="Account")
-    fee_percent = fields.Float(string="Fee (% of Overdue)", digits=(16, 2))
+    fee_fixed = fields.Float(string="Fixed Fee", digits="Account", b2b_write="user")
+    fee_percent = fields.Float(
+        string="Fee (% of Overdue)", digits=(16, 2), b2b_write="user"
+    )
     interest_mode = fields.Selection(
-        INTEREST_MODES, string="Interest", default="none", required=True
+        INTEREST_MODES,
+        string="Interest",
+        default="none",
+        required=True,
+        b2b_write="user",
     )
     interest_rate = fields.Float(
         string="Annual Interest (%)",
         digits=(16, 4),
         help="Annual rate for 'Annual rate' interest; for the EU statutory rule, "
         "the reference rate of the central bank.",
+        b2b_write="user",
     )
     interest_margin = fields.Float(
         string="Margin (%)",
@@ -97,6 +120,7 @@ class B2bCollectionPolicyLevel(models.Model):
         default=8.0,
         help="EU statutory rule: points added to the reference rate (8 in the "
         "Late Payment Directive).",
+        b2b_write="user",
     )
     compensation_fixed = fields.Float(
         string="Fixed Compensation per Invoice",
@@ -104,13 +128,16 @@ class B2bCollectionPolicyLevel(models.Model):
         default=40.0,
         help="EU statutory rule: flat recovery cost per invoice (EUR 40 in the "
         "Late Payment Directive).",
+        b2b_write="user",
     )
     credit_hold = fields.Boolean(
-        help="Put the customer on credit hold when this level is sent."
+        help="Put the customer on credit hold when this level is sent.",
+        b2b_write="user",
     )
     propose_agency = fields.Boolean(
         help="Propose placing the debt with a collection agency when this level "
-        "is sent."
+        "is sent.",
+        b2b_write="user",
     )
 
     @api.constrains(

@@ -38,36 +38,46 @@ class B2bCollectionRun(models.Model):
     second send of the same level impossible."""
 
     _name = "b2b.collection.run"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Collections Reminder Run"
     _order = "date desc, id desc"
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name")
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True
+        "res.company", required=True, readonly=True, index=True, b2b_write="action"
     )
-    date = fields.Date(required=True, readonly=True, index=True)
+    date = fields.Date(required=True, readonly=True, index=True, b2b_write="action")
     trigger = fields.Selection(
-        [("cron", "Scheduled"), ("manual", "Manual")], required=True, readonly=True
+        [("cron", "Scheduled"), ("manual", "Manual")],
+        required=True,
+        readonly=True,
+        b2b_write="action",
     )
     user_id = fields.Many2one(
         "res.users",
         string="Started by",
         readonly=True,
         default=lambda self: self.env.user,
+        b2b_write="action",
     )
     state = fields.Selection(
         [("running", "Running"), ("done", "Done")],
         string="Status",
         default="running",
         readonly=True,
+        b2b_write="action",
     )
     with_statement = fields.Boolean(
-        string="Attach Statement", readonly=True, default=True
+        string="Attach Statement", readonly=True, default=True, b2b_write="action"
     )
-    contact_ids = fields.One2many("b2b.collection.contact", "run_id", readonly=True)
+    contact_ids = fields.One2many(
+        "b2b.collection.contact", "run_id", readonly=True, b2b_write="action"
+    )
     contact_count = fields.Integer(compute="_compute_counts")
-    issue_ids = fields.One2many("b2b.collection.run.issue", "run_id", readonly=True)
+    issue_ids = fields.One2many(
+        "b2b.collection.run.issue", "run_id", readonly=True, b2b_write="action"
+    )
     issue_count = fields.Integer(compute="_compute_counts")
 
     @api.depends("date", "trigger", "company_id")
@@ -748,11 +758,20 @@ class B2bCollectionRun(models.Model):
 
 class B2bCollectionRunIssue(models.Model):
     _name = "b2b.collection.run.issue"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Collections Run Issue"
     _order = "id"
 
     run_id = fields.Many2one(
-        "b2b.collection.run", required=True, ondelete="cascade", index=True
+        "b2b.collection.run",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        b2b_write="action",
+        readonly=True,
     )
-    partner_id = fields.Many2one("res.partner", string="Customer")
-    message = fields.Text(required=True)
+    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", b2b_write="action", readonly=True
+    )
+    message = fields.Text(required=True, b2b_write="action", readonly=True)

@@ -28,9 +28,16 @@ class B2bCollectionSettlement(models.Model):
     _order = "agreement_date desc, id desc"
     _check_company_auto = True
     _b2b_payments_since = "agreement_date"
+    _b2b_sequence_code = "b2b.collection.settlement"
+    _b2b_sequence_date_field = "agreement_date"
 
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default="/"
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="/",
+        b2b_write="action",
     )
     company_id = fields.Many2one(
         "res.company",
@@ -38,6 +45,7 @@ class B2bCollectionSettlement(models.Model):
         index=True,
         default=lambda self: self.env.company,
         readonly=True,
+        b2b_write="create",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one(
@@ -48,6 +56,7 @@ class B2bCollectionSettlement(models.Model):
         check_company=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        b2b_write="draft",
     )
     move_ids = fields.Many2many(
         "account.move",
@@ -62,6 +71,7 @@ class B2bCollectionSettlement(models.Model):
         domain="[('commercial_partner_id', '=', partner_id),"
         " ('company_id', '=', company_id), ('move_type', '=', 'out_invoice'),"
         " ('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
+        b2b_write="draft",
     )
     move_count = fields.Integer(compute="_compute_move_count")
     debt_amount = fields.Monetary(
@@ -73,6 +83,7 @@ class B2bCollectionSettlement(models.Model):
     settled_amount = fields.Monetary(
         tracking=True,
         help="What the customer pays to settle the debt.",
+        b2b_write="draft",
     )
     writeoff_amount = fields.Monetary(
         string="Remainder",
@@ -86,8 +97,9 @@ class B2bCollectionSettlement(models.Model):
         required=True,
         default=fields.Date.context_today,
         help="Payments dated from this day on count toward the settlement.",
+        b2b_write="draft",
     )
-    due_date = fields.Date(string="Pay By", tracking=True)
+    due_date = fields.Date(string="Pay By", tracking=True, b2b_write="draft")
     state = fields.Selection(
         SETTLEMENT_STATES,
         string="Status",
@@ -97,25 +109,39 @@ class B2bCollectionSettlement(models.Model):
         copy=False,
         tracking=True,
         index=True,
+        b2b_write="action",
     )
     paid_amount = fields.Monetary(
         string="Paid",
         readonly=True,
         copy=False,
         help="Payments received on the invoices since the agreement.",
+        b2b_write="action",
     )
     approved_by_id = fields.Many2one(
-        "res.users", string="Approved By", readonly=True, copy=False
+        "res.users",
+        string="Approved By",
+        readonly=True,
+        copy=False,
+        b2b_write="action",
+        tracking=True,
     )
-    approval_date = fields.Date(string="Approved On", readonly=True, copy=False)
+    approval_date = fields.Date(
+        string="Approved On",
+        readonly=True,
+        copy=False,
+        b2b_write="action",
+        tracking=True,
+    )
     writeoff_move_id = fields.Many2one(
         "account.move",
         string="Write-off Entry",
         readonly=True,
         copy=False,
         check_company=True,
+        b2b_write="action",
     )
-    note = fields.Text(string="Terms")
+    note = fields.Text(string="Terms", b2b_write="draft")
 
     # ----------------------------------------------------------------- computes
 
@@ -234,20 +260,16 @@ class B2bCollectionSettlement(models.Model):
 
     # ------------------------------------------------------------------- CRUD
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "b2b.collection.settlement",
-                    sequence_date=vals.get("agreement_date"),
-                ) or _("New")
-        return super().create(vals_list)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_except_agreed(self):
-        if any(s.state not in ("draft", "cancelled") for s in self):
-            raise UserError(_("Only draft or cancelled settlements can be deleted."))
+        # a settlement that was proposed is evidence of the negotiation
+        if any(s.state != "draft" or s.approved_by_id for s in self):
+            raise UserError(
+                _(
+                    "Only draft settlements can be deleted; cancel the others "
+                    "(they stay on record)."
+                )
+            )
 
     # ---------------------------------------------------------------- actions
 
@@ -271,7 +293,7 @@ class B2bCollectionSettlement(models.Model):
         for settlement in self:
             # the debt is the residual at the agreement; the constraint checks
             # the settled amount against it before anything is kept
-            settlement.write(
+            settlement._b2b_write_as_action(
                 {
                     "state": "proposed",
                     "debt_amount": settlement._b2b_open_residual(),
@@ -305,7 +327,7 @@ class B2bCollectionSettlement(models.Model):
             )
         if any(s.state != "proposed" for s in self):
             raise UserError(_("Only a proposed settlement can be approved."))
-        self.write(
+        self._b2b_write_as_action(
             {
                 "state": "approved",
                 "approved_by_id": self.env.user.id,
@@ -353,7 +375,7 @@ class B2bCollectionSettlement(models.Model):
             ):
                 vals["state"] = "paid"
             if vals:
-                settlement.write(vals)
+                settlement._b2b_write_as_action(vals)
         return running
 
     def action_cancel(self):
@@ -361,10 +383,16 @@ class B2bCollectionSettlement(models.Model):
             raise UserError(
                 _("A written-off or cancelled settlement cannot be cancelled.")
             )
+        if any(s.state in ("approved", "paid") for s in self) and not (
+            self.env.user.has_group(MANAGER_GROUP)
+        ):
+            raise AccessError(
+                _("Only a collections manager can cancel an approved settlement.")
+            )
         settlement_stage = self.env["b2b.collection.stage"]._b2b_stage("settlement")
         for settlement in self:
             was_agreed = settlement.state != "draft"
-            settlement.write({"state": "cancelled"})
+            settlement._b2b_write_as_action({"state": "cancelled"})
             if was_agreed and settlement_stage:
                 settlement._b2b_unpark_invoices(settlement_stage)
         return True
@@ -372,7 +400,8 @@ class B2bCollectionSettlement(models.Model):
     def action_draft(self):
         if any(s.state != "cancelled" for s in self):
             raise UserError(_("Only a cancelled settlement can be set back to draft."))
-        self.write(
+        # the earlier approval stays in the chatter (tracked); a new one is needed
+        self._b2b_write_as_action(
             {
                 "state": "draft",
                 "approved_by_id": False,
@@ -480,6 +509,10 @@ class B2bCollectionSettlement(models.Model):
         credited with its open residual (in the invoice's currency, so that a
         foreign-currency invoice is left fully reconciled), then each credit is
         reconciled with its invoice."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                _("Only a collections manager can write off a settlement's remainder.")
+            )
         self._b2b_update_from_payments()
         self._b2b_check_write_off()
         written_off = self.env["b2b.collection.stage"]._b2b_stage("written_off")
@@ -551,7 +584,9 @@ class B2bCollectionSettlement(models.Model):
                 (lines | counterpart).reconcile()
             if written_off:
                 open_lines.move_id.b2b_collection_stage_id = written_off
-            settlement.write({"state": "written_off", "writeoff_move_id": entry.id})
+            settlement._b2b_write_as_action(
+                {"state": "written_off", "writeoff_move_id": entry.id}
+            )
             settlement.message_post(
                 body=_(
                     "Remainder of %(amount)s written off to %(account)s (%(entry)s).",

@@ -4,31 +4,40 @@ from odoo.exceptions import UserError
 
 class B2bCollectionStage(models.Model):
     _name = "b2b.collection.stage"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Collection Stage"
     _order = "sequence, id"
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True, translate=True, b2b_write="user")
     sequence = fields.Integer(
         default=10,
         help="Order of escalation: the higher, the more advanced. The stage of a "
         "customer is the most advanced stage of its open invoices.",
+        b2b_write="user",
     )
-    active = fields.Boolean(default=True)
+    active = fields.Boolean(default=True, b2b_write="user")
     company_id = fields.Many2one(
         "res.company",
         help="Leave empty to share the stage between all companies.",
+        b2b_write="user",
     )
-    description = fields.Text(translate=True)
-    fold = fields.Boolean(string="Folded in Kanban")
+    description = fields.Text(translate=True, b2b_write="user")
+    fold = fields.Boolean(string="Folded in Kanban", b2b_write="user")
     pause_reminders = fields.Boolean(
-        help="Invoices in this stage receive no automatic reminder."
+        help="Invoices in this stage receive no automatic reminder.", b2b_write="user"
     )
     is_agency = fields.Boolean(
-        string="Agency", help="The debt is placed with a collection agency."
+        string="Agency",
+        help="The debt is placed with a collection agency.",
+        b2b_write="user",
     )
-    is_legal = fields.Boolean(string="Legal", help="The debt is in legal proceedings.")
+    is_legal = fields.Boolean(
+        string="Legal", help="The debt is in legal proceedings.", b2b_write="user"
+    )
     is_closed = fields.Boolean(
-        string="Closed", help="Collection work on the debt is finished."
+        string="Closed",
+        help="Collection work on the debt is finished.",
+        b2b_write="user",
     )
 
     @api.model

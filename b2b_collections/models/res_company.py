@@ -13,16 +13,39 @@ WEEKDAYS = (
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "b2b.collection.guard.mixin"]
 
-    b2b_aging_bucket_1 = fields.Integer(string="Aging Bucket 1 (days)", default=30)
-    b2b_aging_bucket_2 = fields.Integer(string="Aging Bucket 2 (days)", default=60)
-    b2b_aging_bucket_3 = fields.Integer(string="Aging Bucket 3 (days)", default=90)
-    b2b_aging_bucket_4 = fields.Integer(string="Aging Bucket 4 (days)", default=120)
+    b2b_aging_bucket_1 = fields.Integer(
+        string="Aging Bucket 1 (days)",
+        default=30,
+        b2b_write="user",
+        groups="base.group_user",
+    )
+    b2b_aging_bucket_2 = fields.Integer(
+        string="Aging Bucket 2 (days)",
+        default=60,
+        b2b_write="user",
+        groups="base.group_user",
+    )
+    b2b_aging_bucket_3 = fields.Integer(
+        string="Aging Bucket 3 (days)",
+        default=90,
+        b2b_write="user",
+        groups="base.group_user",
+    )
+    b2b_aging_bucket_4 = fields.Integer(
+        string="Aging Bucket 4 (days)",
+        default=120,
+        b2b_write="user",
+        groups="base.group_user",
+    )
     b2b_default_collector_id = fields.Many2one(
         "res.users",
         string="Default Collector",
         help="Collector of the customers that have none of their own.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_activity_type_id = fields.Many2one(
         "mail.activity.type",
@@ -32,6 +55,8 @@ class ResCompany(models.Model):
             raise_if_not_found=False,
         ),
         help="Activity type of the follow-ups planned from call notes and promises.",
+        b2b_write="user",
+        groups="base.group_user",
     )
 
     b2b_policy_id = fields.Many2one(
@@ -41,69 +66,105 @@ class ResCompany(models.Model):
             "b2b_collections.b2b_collection_policy_standard", raise_if_not_found=False
         ),
         help="Reminder ladder of the customers that have no policy of their own.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_max_contacts_7d = fields.Integer(
         string="Contacts per 7 days",
         default=3,
         help="At most this many contacts (reminders and outbound calls) per "
         "customer in any 7 days; 0 for no limit.",
+        b2b_write="user",
+        groups="base.group_user",
     )
-    b2b_quiet_monday = fields.Boolean(string="Monday")
-    b2b_quiet_tuesday = fields.Boolean(string="Tuesday")
-    b2b_quiet_wednesday = fields.Boolean(string="Wednesday")
-    b2b_quiet_thursday = fields.Boolean(string="Thursday")
-    b2b_quiet_friday = fields.Boolean(string="Friday")
-    b2b_quiet_saturday = fields.Boolean(string="Saturday", default=True)
-    b2b_quiet_sunday = fields.Boolean(string="Sunday", default=True)
+    b2b_quiet_monday = fields.Boolean(
+        string="Monday", b2b_write="user", groups="base.group_user"
+    )
+    b2b_quiet_tuesday = fields.Boolean(
+        string="Tuesday", b2b_write="user", groups="base.group_user"
+    )
+    b2b_quiet_wednesday = fields.Boolean(
+        string="Wednesday", b2b_write="user", groups="base.group_user"
+    )
+    b2b_quiet_thursday = fields.Boolean(
+        string="Thursday", b2b_write="user", groups="base.group_user"
+    )
+    b2b_quiet_friday = fields.Boolean(
+        string="Friday", b2b_write="user", groups="base.group_user"
+    )
+    b2b_quiet_saturday = fields.Boolean(
+        string="Saturday", default=True, b2b_write="user", groups="base.group_user"
+    )
+    b2b_quiet_sunday = fields.Boolean(
+        string="Sunday", default=True, b2b_write="user", groups="base.group_user"
+    )
     b2b_attach_statement = fields.Boolean(
         string="Attach statement",
         default=True,
         help="Attach the customer statement PDF to reminder emails.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_fee_account_id = fields.Many2one(
         "account.account",
         string="Late Fee Account",
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of late fees and interest invoiced by reminders.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_fee_auto_post = fields.Boolean(
         string="Post fee invoices",
         help="Post the late fee and interest invoices at once instead of "
         "leaving them in draft for review.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_promise_tolerance = fields.Float(
         string="Promise tolerance (%)",
         default=1.0,
         help="A promise is kept when the customer paid at least the promised "
         "amount minus this percentage by the promised date.",
+        b2b_write="user",
+        groups="base.group_user",
     )
 
     b2b_target_dso = fields.Float(
         string="Target DSO (days)",
         default=45.0,
         help="Days sales outstanding to aim for; 0 for no target.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_target_cei = fields.Float(
         string="Target CEI (%)",
         default=80.0,
         help="Collection effectiveness index to reach; 0 for no target.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_target_overdue_pct = fields.Float(
         string="Target Overdue (%)",
         default=20.0,
         help="Share of the receivables past due not to exceed; 0 for no target.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_target_over_90_pct = fields.Float(
         string="Target Over 90 Days (%)",
         default=5.0,
         help="Share of the receivables more than 90 days past due not to "
         "exceed; 0 for no target.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_agency_commission_account_id = fields.Many2one(
         "account.account",
         string="Agency Commission Account",
         domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
         help="Expense account of the agencies' commissions and fees on their bills.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_agency_journal_id = fields.Many2one(
         "account.journal",
@@ -111,24 +172,32 @@ class ResCompany(models.Model):
         domain="[('type', '=', 'purchase')]",
         help="Purchase journal of the agencies' commission bills (default: the "
         "first purchase journal).",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_plan_tolerance_days = fields.Integer(
         string="Payment plan tolerance (days)",
         default=3,
         help="An instalment of a payment plan is missed when it is not fully "
         "paid this many days after its due date.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_bad_debt_account_id = fields.Many2one(
         "account.account",
         string="Bad Debt Account",
         domain="[('account_type', '=', 'expense')]",
         help="Expense account debited by the write-off of a settlement's remainder.",
+        b2b_write="user",
+        groups="base.group_user",
     )
     b2b_writeoff_journal_id = fields.Many2one(
         "account.journal",
         string="Write-off Journal",
         domain="[('type', '=', 'general')]",
         help="Miscellaneous journal of the settlement write-off entries.",
+        b2b_write="user",
+        groups="base.group_user",
     )
 
     @api.constrains(

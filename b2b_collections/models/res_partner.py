@@ -11,13 +11,16 @@ CHANNELS = [
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "b2b.collection.guard.mixin"]
 
     b2b_collector_id = fields.Many2one(
         "res.users",
         string="Collector",
         tracking=True,
         help="User who works this customer's overdue debt.",
+        b2b_write="manager",
+        groups="base.group_user",
     )
     b2b_collection_contact_id = fields.Many2one(
         "res.partner",
@@ -25,41 +28,78 @@ class ResPartner(models.Model):
         domain="[('parent_id', '=', id), ('type', '!=', 'private')]",
         help="Person at the customer who receives reminders and calls "
         "(usually accounts payable).",
+        b2b_write="collector",
+        groups="base.group_user",
     )
-    b2b_do_not_contact = fields.Boolean(string="Do Not Contact", tracking=True)
-    b2b_do_not_contact_reason = fields.Char(string="Do-Not-Contact Reason")
-    b2b_preferred_channel = fields.Selection(CHANNELS, string="Preferred Channel")
+    b2b_do_not_contact = fields.Boolean(
+        string="Do Not Contact",
+        tracking=True,
+        b2b_write="collector",
+        groups="base.group_user",
+    )
+    b2b_do_not_contact_reason = fields.Char(
+        string="Do-Not-Contact Reason", b2b_write="collector", groups="base.group_user"
+    )
+    b2b_preferred_channel = fields.Selection(
+        CHANNELS,
+        string="Preferred Channel",
+        b2b_write="collector",
+        groups="base.group_user",
+    )
     b2b_next_action_date = fields.Date(
         string="Next Action",
         tracking=True,
         help="Day the customer comes back into the worklist.",
+        b2b_write="collector",
+        groups="base.group_user",
     )
     b2b_policy_id = fields.Many2one(
         "b2b.collection.policy",
         string="Collection Policy",
         tracking=True,
         help="Reminder ladder of this customer; the company default when empty.",
+        b2b_write="manager",
+        groups="base.group_user",
     )
     b2b_credit_hold = fields.Boolean(
         string="Credit Hold",
         tracking=True,
         help="Set by a reminder level: no more credit for this customer.",
+        b2b_write="manager",
+        groups="base.group_user",
     )
     b2b_agency_proposed = fields.Boolean(
         string="Agency Proposed",
         tracking=True,
         help="Set by a reminder level: the debt should be placed with an agency.",
+        b2b_write="manager",
+        groups="base.group_user",
     )
     b2b_contact_ids = fields.One2many(
-        "b2b.collection.contact", "partner_id", string="Reminders"
+        "b2b.collection.contact",
+        "partner_id",
+        string="Reminders",
+        b2b_write="action",
+        readonly=True,
+        groups="b2b_collections.group_b2b_collection_user",
     )
     b2b_invoice_ids = fields.One2many(
         "account.move",
         "commercial_partner_id",
         string="Collectable Invoices",
         domain=[("move_type", "=", "out_invoice"), ("state", "=", "posted")],
+        b2b_write="action",
+        readonly=True,
+        groups="base.group_user",
     )
-    b2b_note_ids = fields.One2many("b2b.collection.note", "partner_id", "Call Notes")
+    b2b_note_ids = fields.One2many(
+        "b2b.collection.note",
+        "partner_id",
+        "Call Notes",
+        b2b_write="action",
+        readonly=True,
+        groups="b2b_collections.group_b2b_collection_user",
+    )
     b2b_collection_stage_id = fields.Many2one(
         "b2b.collection.stage",
         string="Collection Stage",
@@ -68,9 +108,13 @@ class ResPartner(models.Model):
         index="btree_not_null",
         group_expand="_read_group_b2b_collection_stage_ids",
         help="Most advanced stage of the customer's open invoices.",
+        groups="base.group_user",
     )
     b2b_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_b2b_totals", string="Collections Currency"
+        "res.currency",
+        compute="_compute_b2b_totals",
+        string="Collections Currency",
+        groups="base.group_user",
     )
     b2b_amount_open = fields.Monetary(
         string="Open Balance",
@@ -78,21 +122,30 @@ class ResPartner(models.Model):
         currency_field="b2b_currency_id",
         help="Open receivable of the current company: unpaid invoices minus "
         "unapplied credit notes and payments.",
+        groups="base.group_user",
     )
     b2b_amount_overdue = fields.Monetary(
         string="Overdue",
         compute="_compute_b2b_totals",
         currency_field="b2b_currency_id",
         help="Unpaid amount past due, net of unapplied credit notes and payments.",
+        groups="base.group_user",
     )
     b2b_oldest_overdue_days = fields.Integer(
-        string="Oldest Overdue (days)", compute="_compute_b2b_totals", aggregator="max"
+        string="Oldest Overdue (days)",
+        compute="_compute_b2b_totals",
+        aggregator="max",
+        groups="base.group_user",
     )
     b2b_overdue_invoice_count = fields.Integer(
-        string="Overdue Invoices", compute="_compute_b2b_totals"
+        string="Overdue Invoices",
+        compute="_compute_b2b_totals",
+        groups="base.group_user",
     )
     b2b_note_count = fields.Integer(
-        string="Call Notes Count", compute="_compute_b2b_note_count"
+        string="Call Notes Count",
+        compute="_compute_b2b_note_count",
+        groups="b2b_collections.group_b2b_collection_user",
     )
     b2b_placement_ids = fields.One2many(
         "b2b.collection.placement",
@@ -101,9 +154,14 @@ class ResPartner(models.Model):
         help="Placements of this customer's invoices with collection agencies. "
         "Agency portal users read the customers (and their contacts) of their "
         "agency's placements through it.",
+        b2b_write="action",
+        readonly=True,
+        groups="b2b_collections.group_b2b_collection_user",
     )
     b2b_placement_count = fields.Integer(
-        string="Agency Placements Count", compute="_compute_b2b_placement_count"
+        string="Agency Placements Count",
+        compute="_compute_b2b_placement_count",
+        groups="b2b_collections.group_b2b_collection_user",
     )
 
     # ----------------------------------------------------------------- computes

@@ -35,14 +35,19 @@ class B2bCollectionAgencyScorecardWizard(models.TransientModel):
     """Collects the period and the agencies of the agency scorecard PDF."""
 
     _name = "b2b.collection.agency.scorecard.wizard"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Agency Scorecard"
 
     def _default_date_from(self):
         today = fields.Date.context_today(self)
         return today.replace(day=1) - relativedelta(months=11)
 
-    date_from = fields.Date(string="From", required=True, default=_default_date_from)
-    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
+    date_from = fields.Date(
+        string="From", required=True, default=_default_date_from, b2b_write="user"
+    )
+    date_to = fields.Date(
+        string="To", required=True, default=fields.Date.context_today, b2b_write="user"
+    )
     agency_ids = fields.Many2many(
         "b2b.collection.agency",
         "b2b_agency_scorecard_wizard_rel",
@@ -50,6 +55,7 @@ class B2bCollectionAgencyScorecardWizard(models.TransientModel):
         "agency_id",
         string="Agencies",
         help="Empty: every active agency of the selected companies.",
+        b2b_write="user",
     )
 
     @api.constrains("date_from", "date_to")

@@ -50,20 +50,26 @@ class B2bCollectionKpiSummaryWizard(models.TransientModel):
     """Collects the period and the companies of the KPI summary PDF."""
 
     _name = "b2b.collection.kpi.summary.wizard"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Collections KPI Summary"
 
     def _default_date_from(self):
         today = fields.Date.context_today(self)
         return today.replace(day=1) - relativedelta(months=11)
 
-    date_from = fields.Date(string="From", required=True, default=_default_date_from)
-    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
+    date_from = fields.Date(
+        string="From", required=True, default=_default_date_from, b2b_write="user"
+    )
+    date_to = fields.Date(
+        string="To", required=True, default=fields.Date.context_today, b2b_write="user"
+    )
     company_ids = fields.Many2many(
         "res.company",
         string="Companies",
         required=True,
         default=lambda self: self.env.companies,
         domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
+        b2b_write="user",
     )
 
     @api.constrains("date_from", "date_to")

@@ -6,6 +6,7 @@ class B2bCollectionAgingAsOf(models.TransientModel):
     """Opens the aging analysis as of a past (or future) date."""
 
     _name = "b2b.collection.aging.as.of"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Aging as of a Date"
 
     as_of = fields.Date(
@@ -15,12 +16,14 @@ class B2bCollectionAgingAsOf(models.TransientModel):
         help="The receivables as they stood at the end of this day: documents "
         "dated after it are left out, and so are the payments and credit notes "
         "matched after it.",
+        b2b_write="user",
     )
     company_ids = fields.Many2many(
         "res.company",
         string="Companies",
         required=True,
         default=lambda self: self.env.companies,
+        b2b_write="user",
     )
 
     def action_open(self):

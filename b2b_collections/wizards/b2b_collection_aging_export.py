@@ -8,6 +8,7 @@ class B2bCollectionAgingExport(models.TransientModel):
     written from the same data: ``b2b.collection.aging._b2b_aging_report_data``."""
 
     _name = "b2b.collection.aging.export"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Export Aged Receivables"
 
     as_of = fields.Date(
@@ -15,35 +16,45 @@ class B2bCollectionAgingExport(models.TransientModel):
         required=True,
         default=fields.Date.context_today,
         help="The receivables as they stood at the end of this day.",
+        b2b_write="user",
     )
     company_ids = fields.Many2many(
         "res.company",
         string="Companies",
         required=True,
         default=lambda self: self.env.companies,
+        b2b_write="user",
     )
     bucket_1 = fields.Integer(
         string="Bucket 1 (days)",
         required=True,
         default=lambda self: self.env.company.b2b_aging_bucket_1,
+        b2b_write="user",
     )
     bucket_2 = fields.Integer(
         string="Bucket 2 (days)",
         required=True,
         default=lambda self: self.env.company.b2b_aging_bucket_2,
+        b2b_write="user",
     )
     bucket_3 = fields.Integer(
         string="Bucket 3 (days)",
         required=True,
         default=lambda self: self.env.company.b2b_aging_bucket_3,
+        b2b_write="user",
     )
     bucket_4 = fields.Integer(
         string="Bucket 4 (days)",
         required=True,
         default=lambda self: self.env.company.b2b_aging_bucket_4,
+        b2b_write="user",
     )
     grouping = fields.Selection(
-        GROUPINGS, string="Group by", required=True, default="customer"
+        GROUPINGS,
+        string="Group by",
+        required=True,
+        default="customer",
+        b2b_write="user",
     )
     currency_mode = fields.Selection(
         CURRENCY_MODES,
@@ -53,11 +64,13 @@ class B2bCollectionAgingExport(models.TransientModel):
         help="Company currency only: every amount in the currency of the "
         "company. Also per currency: adds the open amounts in the currency of "
         "each document (a table by currency, and a column in the open items).",
+        b2b_write="user",
     )
     include_detail = fields.Boolean(
         string="Include open items",
         help="List every open invoice instalment, credit note and payment "
         "under its group, after the summary.",
+        b2b_write="user",
     )
 
     @api.constrains("bucket_1", "bucket_2", "bucket_3", "bucket_4")

@@ -54,6 +54,7 @@ class B2bCollectionAssessment(models.TransientModel):
     """
 
     _name = "b2b.collection.assessment"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "In-house vs Agency Assessment"
 
     company_id = fields.Many2one(
@@ -61,6 +62,7 @@ class B2bCollectionAssessment(models.TransientModel):
         required=True,
         default=lambda self: self.env.company,
         domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
+        b2b_write="user",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(
@@ -69,6 +71,7 @@ class B2bCollectionAssessment(models.TransientModel):
         default=fields.Date.context_today,
         help="The overdue debt as it stands at the end of this day; the history "
         "window ends on it.",
+        b2b_write="user",
     )
     history_months = fields.Integer(
         string="History Window (months)",
@@ -76,6 +79,7 @@ class B2bCollectionAssessment(models.TransientModel):
         default=24,
         help="The history measured: invoices that entered a band, and "
         "placements made, in these months before the as-of date.",
+        b2b_write="user",
     )
     date_from = fields.Date(
         string="History From", compute="_compute_date_from", help="Excluded."
@@ -85,6 +89,7 @@ class B2bCollectionAssessment(models.TransientModel):
         required=True,
         default=40.0,
         help="Fully loaded cost of one hour of a collector's time.",
+        b2b_write="user",
     )
     min_history = fields.Integer(
         string="Minimum History (cases)",
@@ -93,18 +98,21 @@ class B2bCollectionAssessment(models.TransientModel):
         help="Below this number of cases in a band (invoices for the in-house "
         "rate, placements for the agency figures), the stated defaults are used "
         "instead of the history.",
+        b2b_write="user",
     )
     default_fixed_fee = fields.Monetary(
         string="Default Fixed Fee per Placement",
         default=lambda self: self._default_fixed_fee(),
         help="Used with the default agency rates when the placement history is "
         "thin. Defaults to the average fixed fee of the company's agencies.",
+        b2b_write="user",
     )
     line_ids = fields.One2many(
         "b2b.collection.assessment.line",
         "assessment_id",
         string="Bands",
         default=lambda self: self._default_lines(),
+        b2b_write="user",
     )
     uses_defaults = fields.Boolean(compute="_compute_totals")
     defaults_note = fields.Text(
@@ -416,7 +424,7 @@ class B2bCollectionAssessment(models.TransientModel):
     def action_refresh(self):
         """Recompute from the ledger as it is now (the form recomputes when
         an input changes; this re-reads new payments and placements)."""
-        self.line_ids._compute_figures()
+        self.line_ids._b2b_refresh_figures()
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
@@ -428,7 +436,7 @@ class B2bCollectionAssessment(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
-        self.line_ids._compute_figures()
+        self.line_ids._b2b_refresh_figures()
         return self.env.ref(
             "b2b_collections.action_report_b2b_assessment"
         ).report_action(self)
@@ -439,29 +447,40 @@ class B2bCollectionAssessmentLine(models.TransientModel):
     and the figures of both options."""
 
     _name = "b2b.collection.assessment.line"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "In-house vs Agency Assessment Band"
     _order = "sequence, id"
 
     assessment_id = fields.Many2one(
-        "b2b.collection.assessment", required=True, ondelete="cascade", index=True
+        "b2b.collection.assessment",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        b2b_write="user",
     )
     currency_id = fields.Many2one(related="assessment_id.currency_id")
-    sequence = fields.Integer()
+    sequence = fields.Integer(b2b_write="user")
     band = fields.Selection(
-        BAND_SELECTION, required=True, help="Days overdue on the as-of date."
+        BAND_SELECTION,
+        required=True,
+        help="Days overdue on the as-of date.",
+        b2b_write="user",
     )
     # assumptions
     hours_per_account = fields.Float(
         string="Hours per Account",
         digits=(6, 2),
         help="Collector time one account of this band takes until it is settled.",
+        b2b_write="user",
     )
     default_inhouse_rate = fields.Float(
-        string="Default In-house Rate (%)", digits=(5, 2)
+        string="Default In-house Rate (%)", digits=(5, 2), b2b_write="user"
     )
-    default_agency_rate = fields.Float(string="Default Agency Rate (%)", digits=(5, 2))
+    default_agency_rate = fields.Float(
+        string="Default Agency Rate (%)", digits=(5, 2), b2b_write="user"
+    )
     default_commission_rate = fields.Float(
-        string="Default Commission (%)", digits=(5, 2)
+        string="Default Commission (%)", digits=(5, 2), b2b_write="user"
     )
     # today's debt
     account_count = fields.Integer(
@@ -559,6 +578,13 @@ class B2bCollectionAssessmentLine(models.TransientModel):
     )
     net_best = fields.Monetary(compute="_compute_figures", store=True)
     note = fields.Text(compute="_compute_figures", store=True)
+
+    def _b2b_refresh_figures(self):
+        """Recompute the figures from the ledger as it is now."""
+        figures = [f for f in self._fields.values() if f.compute == "_compute_figures"]
+        for field in figures:
+            self.env.add_to_compute(field, self)
+        self.flush_recordset([field.name for field in figures])
 
     @api.constrains(
         "hours_per_account",

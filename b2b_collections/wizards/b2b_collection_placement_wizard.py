@@ -11,28 +11,37 @@ class B2bCollectionPlacementWizard(models.TransientModel):
     """Place invoices with an agency: one placement per customer."""
 
     _name = "b2b.collection.placement.wizard"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Place with Agency"
     _check_company_auto = True
 
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        b2b_write="user",
     )
     agency_id = fields.Many2one(
         "b2b.collection.agency",
         required=True,
         check_company=True,
         domain="[('company_id', '=', company_id)]",
+        b2b_write="user",
     )
     move_ids = fields.Many2many(
         "account.move",
         string="Invoices",
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'),"
         " ('payment_state', 'in', ('not_paid', 'partial'))]",
+        b2b_write="user",
     )
     date_placed = fields.Date(
-        string="Placement Date", required=True, default=fields.Date.context_today
+        string="Placement Date",
+        required=True,
+        default=fields.Date.context_today,
+        b2b_write="user",
     )
-    note = fields.Text(string="Instructions to the Agency")
+    note = fields.Text(string="Instructions to the Agency", b2b_write="user")
     amount_total = fields.Monetary(
         compute="_compute_amount_total", string="Amount to Place"
     )
@@ -122,21 +131,30 @@ class B2bCollectionPlacementEnd(models.TransientModel):
     """Recall a placement (with a reason) or close it with its outcome."""
 
     _name = "b2b.collection.placement.end"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Recall or Close a Placement"
 
-    placement_id = fields.Many2one("b2b.collection.placement", required=True)
-    mode = fields.Selection([("recall", "Recall"), ("close", "Close")], required=True)
-    date = fields.Date(required=True, default=fields.Date.context_today)
-    reason = fields.Text()
+    placement_id = fields.Many2one(
+        "b2b.collection.placement", required=True, b2b_write="user"
+    )
+    mode = fields.Selection(
+        [("recall", "Recall"), ("close", "Close")], required=True, b2b_write="user"
+    )
+    date = fields.Date(
+        required=True, default=fields.Date.context_today, b2b_write="user"
+    )
+    reason = fields.Text(b2b_write="user")
     outcome = fields.Selection(
         [("closed_recovered", "Recovered"), ("closed_uncollectible", "Uncollectible")],
         default="closed_recovered",
+        b2b_write="user",
     )
     next_stage_id = fields.Many2one(
         "b2b.collection.stage",
         string="Open Invoices Go To",
         help="Stage of the invoices still open. Empty: the stage they had before "
         "the placement.",
+        b2b_write="user",
     )
 
     def action_confirm(self):
@@ -169,16 +187,21 @@ class B2bCollectionCommissionBill(models.TransientModel):
     per agency, one line per placement, each line linked to its recoveries."""
 
     _name = "b2b.collection.commission.bill"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Bill Agency Commissions"
 
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        b2b_write="user",
     )
     agency_ids = fields.Many2many(
         "b2b.collection.agency",
         string="Agencies",
         domain="[('company_id', '=', company_id)]",
         help="Empty: every agency with something to bill.",
+        b2b_write="user",
     )
     date_to = fields.Date(
         string="Up To",
@@ -186,6 +209,7 @@ class B2bCollectionCommissionBill(models.TransientModel):
         default=lambda self: fields.Date.context_today(self).replace(day=1)
         - timedelta(days=1),
         help="Recoveries and placements up to this day; the bill is dated on it.",
+        b2b_write="user",
     )
 
     def action_create_bills(self):

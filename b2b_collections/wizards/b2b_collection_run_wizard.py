@@ -10,17 +10,29 @@ class B2bCollectionRunWizard(models.TransientModel):
     confirmation exactly what it showed, unless something changed meanwhile."""
 
     _name = "b2b.collection.run.wizard"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Run Reminders Now"
 
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        b2b_write="user",
     )
-    date = fields.Date(required=True, default=fields.Date.context_today, readonly=True)
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        readonly=True,
+        b2b_write="action",
+    )
     with_statement = fields.Boolean(
         string="Attach Statement",
         default=lambda self: self.env.company.b2b_attach_statement,
+        b2b_write="user",
     )
-    line_ids = fields.One2many("b2b.collection.run.wizard.line", "wizard_id")
+    line_ids = fields.One2many(
+        "b2b.collection.run.wizard.line", "wizard_id", b2b_write="action", readonly=True
+    )
     send_count = fields.Integer(compute="_compute_counts")
     paused_count = fields.Integer(compute="_compute_counts")
 
@@ -52,7 +64,7 @@ class B2bCollectionRunWizard(models.TransientModel):
     def _b2b_fill_preview(self):
         self.ensure_one()
         actions = self.env["b2b.collection.run"]._b2b_plan(self.company_id, self.date)
-        self.line_ids = [Command.clear()] + [
+        lines = [Command.clear()] + [
             Command.create(
                 {
                     "partner_id": action["partner_id"],
@@ -71,6 +83,7 @@ class B2bCollectionRunWizard(models.TransientModel):
             )
             for action in actions
         ]
+        self._b2b_write_as_action({"line_ids": lines})
 
     def action_refresh(self):
         self._b2b_fill_preview()
@@ -90,13 +103,19 @@ class B2bCollectionRunWizard(models.TransientModel):
             for line in self.line_ids
             if not line.pause
         }
-        run = self.env["b2b.collection.run"].create(
-            {
-                "company_id": self.company_id.id,
-                "date": self.date,
-                "trigger": "manual",
-                "with_statement": self.with_statement,
-            }
+        # the engine writes the contact log, which no user writes by hand: it
+        # runs as the scheduled action does, for the manager who started it
+        run = (
+            self.env["b2b.collection.run"]
+            .sudo()
+            .create(
+                {
+                    "company_id": self.company_id.id,
+                    "date": self.date,
+                    "trigger": "manual",
+                    "with_statement": self.with_statement,
+                }
+            )
         )
         run._b2b_execute(allowed=allowed)
         return {
@@ -110,28 +129,42 @@ class B2bCollectionRunWizard(models.TransientModel):
 
 class B2bCollectionRunWizardLine(models.TransientModel):
     _name = "b2b.collection.run.wizard.line"
+    _inherit = ["b2b.collection.guard.mixin"]
     _description = "Run Reminders Now: Line"
     _order = "pause desc, partner_id, level_id"
 
     wizard_id = fields.Many2one(
-        "b2b.collection.run.wizard", required=True, ondelete="cascade"
+        "b2b.collection.run.wizard",
+        required=True,
+        ondelete="cascade",
+        b2b_write="action",
+        readonly=True,
     )
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", readonly=True, b2b_write="action"
+    )
     level_id = fields.Many2one(
-        "b2b.collection.policy.level", string="Level", readonly=True
+        "b2b.collection.policy.level", string="Level", readonly=True, b2b_write="action"
     )
-    recipient_id = fields.Many2one("res.partner", string="To", readonly=True)
+    recipient_id = fields.Many2one(
+        "res.partner", string="To", readonly=True, b2b_write="action"
+    )
     move_ids = fields.Many2many(
-        "account.move", "b2b_run_wizard_line_move_rel", string="Invoices", readonly=True
+        "account.move",
+        "b2b_run_wizard_line_move_rel",
+        string="Invoices",
+        readonly=True,
+        b2b_write="action",
     )
     currency_id = fields.Many2one(related="wizard_id.company_id.currency_id")
-    amount = fields.Monetary(readonly=True)
-    channel_email = fields.Boolean(string="Email", readonly=True)
-    channel_letter = fields.Boolean(string="Letter", readonly=True)
-    channel_call = fields.Boolean(string="Call", readonly=True)
-    reason = fields.Text(string="Why", readonly=True)
+    amount = fields.Monetary(readonly=True, b2b_write="action")
+    channel_email = fields.Boolean(string="Email", readonly=True, b2b_write="action")
+    channel_letter = fields.Boolean(string="Letter", readonly=True, b2b_write="action")
+    channel_call = fields.Boolean(string="Call", readonly=True, b2b_write="action")
+    reason = fields.Text(string="Why", readonly=True, b2b_write="action")
     pause = fields.Selection(
         [(key, label) for key, label in PAUSE_REASONS.items()],
         string="Paused",
         readonly=True,
+        b2b_write="action",
     )
