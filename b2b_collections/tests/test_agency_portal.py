@@ -4,7 +4,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -199,7 +199,8 @@ class TestAgencyPortalRules(AgencyPortalCase):
         Update = self.Update.with_user(self.agent_a)
         with self.assertRaises(AccessError):
             Update.create({"placement_id": self.placement_b.id, "description": "x"})
-        with self.assertRaisesText(UserError, "no longer open"):
+        # an ended placement is out of the agency's rules: no update either
+        with self.assertRaises(AccessError):
             Update.create({"placement_id": self.placement_ended.id, "description": "x"})
         with self.assertRaises(AccessError):
             self.Update.with_user(self.portal_customer).create(

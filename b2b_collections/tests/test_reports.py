@@ -113,34 +113,38 @@ class TestReports(B2bCollectionsCase):
         """The contact log of a reminder of level ``code`` on ``moves``, as the
         run writes it."""
         level = self.levels[code]
-        return self.env["b2b.collection.contact"].create(
-            {
-                "company_id": self.company.id,
-                "partner_id": self.customer.id,
-                "recipient_id": self.customer_contact.id,
-                "collector_id": self.collector.id,
-                "policy_id": level.policy_id.id,
-                "level_id": level.id,
-                "template_id": level.mail_template_id.id,
-                "channel_email": level.channel_email,
-                "channel_letter": level.channel_letter,
-                "channel_call": level.channel_call,
-                "amount_total": sum(moves.mapped("amount_residual_signed")),
-                "line_ids": [
-                    Command.create(
-                        {
-                            "move_id": move.id,
-                            "level_id": level.id,
-                            "currency_id": move.currency_id.id,
-                            "amount_residual": move.amount_residual,
-                            "amount_residual_company": move.amount_residual_signed,
-                            "days_overdue": (TODAY - move.invoice_date_due).days,
-                            "date_due": move.invoice_date_due,
-                        }
-                    )
-                    for move in moves
-                ],
-            }
+        return (
+            self.env["b2b.collection.contact"]
+            .sudo()
+            .create(
+                {
+                    "company_id": self.company.id,
+                    "partner_id": self.customer.id,
+                    "recipient_id": self.customer_contact.id,
+                    "collector_id": self.collector.id,
+                    "policy_id": level.policy_id.id,
+                    "level_id": level.id,
+                    "template_id": level.mail_template_id.id,
+                    "channel_email": level.channel_email,
+                    "channel_letter": level.channel_letter,
+                    "channel_call": level.channel_call,
+                    "amount_total": sum(moves.mapped("amount_residual_signed")),
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "move_id": move.id,
+                                "level_id": level.id,
+                                "currency_id": move.currency_id.id,
+                                "amount_residual": move.amount_residual,
+                                "amount_residual_company": move.amount_residual_signed,
+                                "days_overdue": (TODAY - move.invoice_date_due).days,
+                                "date_due": move.invoice_date_due,
+                            }
+                        )
+                        for move in moves
+                    ],
+                }
+            )
         )
 
     def render_report(self, xmlid, records):
@@ -291,13 +295,17 @@ class TestReports(B2bCollectionsCase):
 
     def test_email_statement_sentence_follows_the_run(self):
         contact = self.make_contact("first", self.inv_old)
-        contact.run_id = self.env["b2b.collection.run"].create(
-            {
-                "company_id": self.company.id,
-                "date": TODAY,
-                "trigger": "manual",
-                "with_statement": False,
-            }
+        contact.run_id = (
+            self.env["b2b.collection.run"]
+            .sudo()
+            .create(
+                {
+                    "company_id": self.company.id,
+                    "date": TODAY,
+                    "trigger": "manual",
+                    "with_statement": False,
+                }
+            )
         )
         text = _text(
             self.templates["first"]._render_field("body_html", contact.ids)[contact.id]

@@ -68,8 +68,16 @@ class TestSecurity(B2bCollectionsCase):
 
     def test_collector_works_notes_but_cannot_configure_or_delete(self):
         Note = self.env["b2b.collection.note"].with_user(self.collector)
-        note = Note.create({"partner_id": self.customer.id, "outcome": "no_answer"})
-        note.summary = "Voicemail full"
+        note = Note.create(
+            {
+                "partner_id": self.customer.id,
+                "outcome": "no_answer",
+                "summary": "Voicemail full",
+            }
+        )
+        # once saved, a note is evidence: only a manager corrects it
+        with self.assertRaises(AccessError):
+            note.summary = "Reached"
         self.assertTrue(
             self.env["b2b.collection.worklist"].with_user(self.collector).search([])
         )
@@ -95,8 +103,10 @@ class TestSecurity(B2bCollectionsCase):
             .create({"name": "Skip trace"})
         )
         stage.unlink()
-        self.note_1.with_user(self.manager).unlink()
-        self.assertFalse(self.note_1.exists())
+        # call notes are evidence: not even a manager deletes them
+        with self.assertRaises(AccessError):
+            self.note_1.with_user(self.manager).unlink()
+        self.assertTrue(self.note_1.exists())
         self.assertIn(self.config_menu.id, self._visible_menus(self.manager))
 
     def test_user_without_collections_group_sees_nothing(self):

@@ -89,7 +89,8 @@ class TestSettlement(B2bSettlementCase):
         self.Settlement._cron_b2b_update_settlements()
         self.assertRecordValues(settlement, [{"state": "paid", "paid_amount": 600.0}])
 
-        settlement.with_user(self.collector).action_write_off()
+        # writing off is a manager's (test_access_rules: a collector is refused)
+        settlement.with_user(self.manager).action_write_off()
         entry = settlement.writeoff_move_id
         self.assertRecordValues(
             entry,
@@ -169,7 +170,7 @@ class TestSettlement(B2bSettlementCase):
         )
         before = self.counts()
         with self.assertRaisesText(UserError, "not paid yet"):
-            settlement.action_write_off()
+            settlement.with_user(self.manager).action_write_off()
         self.assertEqual(self.counts(), before)
 
     def test_foreign_currency_invoice_is_left_fully_reconciled(self):
@@ -204,7 +205,7 @@ class TestSettlement(B2bSettlementCase):
         )
         self.assertEqual(residual, 200.0)
 
-        settlement.action_write_off()
+        settlement.with_user(self.manager).action_write_off()
         credit = settlement.writeoff_move_id.line_ids.filtered(
             lambda line: line.account_id == self.receivable
         )
@@ -262,26 +263,26 @@ class TestSettlementBadInput(B2bSettlementCase):
     def test_write_off_steps_are_guarded(self):
         settlement = self.settle(600.0)
         with self.assertRaisesText(UserError, "must be approved"):
-            settlement.action_write_off()
+            settlement.with_user(self.manager).action_write_off()
         settlement.action_propose()
         before = self.counts()
         with self.assertRaisesText(AccessError, "Only a collections manager"):
             settlement.with_user(self.collector).action_approve()
         self.assertEqual(settlement.state, "proposed")
         with self.assertRaisesText(UserError, "must be approved"):
-            settlement.action_write_off()
+            settlement.with_user(self.manager).action_write_off()
         settlement.with_user(self.manager).action_approve()
         self.pay(self.inv_a, amount=599.99)
         before = self.counts()
         with self.assertRaisesText(UserError, "not paid yet"):
-            settlement.action_write_off()
+            settlement.with_user(self.manager).action_write_off()
         self.assertEqual(self.counts(), before)
         self.pay(self.inv_a, amount=0.01)
 
         self.company.b2b_bad_debt_account_id = False
         before = self.counts()
         with self.assertRaisesText(UserError, "Set the bad debt account"):
-            settlement.action_write_off()
+            settlement.with_user(self.manager).action_write_off()
         self.assertEqual(self.counts(), before)
         self.assertFalse(settlement.writeoff_move_id)
 
@@ -292,11 +293,11 @@ class TestSettlementBadInput(B2bSettlementCase):
             }
         )
         with self.assertRaisesText(UserError, "write-off journal"):
-            settlement.action_write_off()
+            settlement.with_user(self.manager).action_write_off()
         self.assertEqual(self.counts(), before)
 
         self.company.b2b_writeoff_journal_id = self.misc_journal
-        settlement.action_write_off()
+        settlement.with_user(self.manager).action_write_off()
         self.assertEqual(settlement.state, "written_off")
         self.assertEqual(settlement.writeoff_move_id.amount_total, 400.0)
 
