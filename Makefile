@@ -6,7 +6,7 @@ export PORT ?= 8069
 export TEST_DB ?= b2b_test
 export BENCH_INVOICES ?= 20000
 
-.PHONY: help setup run test lint format stop wheel bench bench-reminders bench-aging bench-agency clean
+.PHONY: help setup run test lint format stop wheel security-doc bench bench-reminders bench-aging bench-agency clean
 
 help:
 	@echo "make run    - set up, then serve Odoo with b2b_collections and demo data on http://localhost:$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint   - ruff + pylint-odoo"
 	@echo "make format - ruff format + fixes"
 	@echo "make wheel  - build the addon wheel into dist/"
+	@echo "make security-doc - regenerate the access matrix in docs/security.md"
 	@echo "make bench  - benchmark the worklist, totals and aging refresh on a generated ledger"
 	@echo "              of BENCH_INVOICES invoices (default 20000; the ledger is built once: ~30 min)"
 	@echo "make bench-reminders - benchmark the reminder engine (and see docs/benchmarks.md for OCA)"
@@ -37,6 +38,9 @@ lint: setup
 format: setup
 	@tools/lint.sh --fix
 
+security-doc: setup
+	@B2B_WRITE_SECURITY_DOC=1 tools/test.sh tests/test_e2e_access.py -k security_doc
+
 wheel: setup
 	@source tools/.env && rm -rf dist && "$$VENV/bin/pip" wheel -q --no-deps -w dist ./b2b_collections && ls dist
 
@@ -56,4 +60,4 @@ stop:
 	@tools/stop.sh
 
 clean: setup
-	@source tools/odoo.sh && for db in "$(DB)" "$(TEST_DB)" "$(TEST_DB)_e2e"; do drop_db "$$db"; done
+	@source tools/odoo.sh && for db in "$(DB)" "$(TEST_DB)" "$(TEST_DB)_e2e" "$(TEST_DB)_acl"; do drop_db "$$db"; done

@@ -5,6 +5,7 @@ to it over HTTP the way an outside client (or the web client) does.
 ``make test`` (tools/test.sh) prepares the database and exports the variables
 read here; the tests are not meant to run without it."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -59,7 +60,7 @@ class OdooRpc:
         reply = response.json()
         if "error" in reply:
             raise RpcError(reply["error"])
-        return reply["result"]
+        return reply.get("result")  # a method returning None sends none
 
     def call(self, model, method, *args, **kwargs):
         """``model.method(*args, **kwargs)``, as the web client calls it."""
@@ -128,12 +129,11 @@ def e2e_env():
     return {name: os.environ[name] for name in REQUIRED_ENV}
 
 
-@pytest.fixture(scope="session")
-def odoo_server(e2e_env, tmp_path_factory):
-    """Start Odoo on the e2e database on free ports; yield its base URL."""
-    db = e2e_env["B2B_E2E_DB"]
+@contextlib.contextmanager
+def running_server(e2e_env, db, log_dir):
+    """Start Odoo on database ``db`` on free ports; yield its base URL."""
     http_port, gevent_port = _free_ports(2)
-    log_path = tmp_path_factory.mktemp("odoo-server") / "odoo.log"
+    log_path = log_dir / "odoo.log"
     command = [
         sys.executable,
         e2e_env["B2B_ODOO_BIN"],
@@ -181,6 +181,15 @@ def odoo_server(e2e_env, tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def odoo_server(e2e_env, tmp_path_factory):
+    """Odoo on the e2e database (a copy of the demo); yields its base URL."""
+    with running_server(
+        e2e_env, e2e_env["B2B_E2E_DB"], tmp_path_factory.mktemp("odoo-server")
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

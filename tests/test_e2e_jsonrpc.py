@@ -295,17 +295,47 @@ def test_invalid_promise_is_refused_with_a_clear_message(
 # ------------------------------------------------------------------ 4. access
 
 
-def test_collector_cannot_delete_notes_manager_can(clara, admin, clara_customers):
+def test_nobody_deletes_a_call_note(clara, admin, clara_customers):
+    """A call note is the record of a contact: neither its collector nor a
+    manager deletes it."""
     partner_id = clara_customers[5]
     note_id = clara.create(
         NOTE, {"partner_id": partner_id, "outcome": "no_answer", "channel": "phone"}
     )
-    error = clara.expect_error(NOTE, "unlink", [note_id])
-    assert error.name == ACCESS_ERROR, error.error
+    for rpc in (clara, admin):
+        error = rpc.expect_error(NOTE, "unlink", [note_id])
+        assert error.name == ACCESS_ERROR, error.error
     assert clara.search_count(NOTE, [("id", "=", note_id)]) == 1
 
-    assert admin.call(NOTE, "unlink", [note_id]) is True
-    assert clara.search_count(NOTE, [("id", "=", note_id)]) == 0
+
+def test_a_call_note_is_corrected_by_a_manager_and_tracked(
+    clara, admin, clara_customers
+):
+    partner_id = clara_customers[5]
+    note_id = clara.create(
+        NOTE,
+        {"partner_id": partner_id, "outcome": "no_answer", "summary": "Voicemail"},
+    )
+    error = clara.expect_error(NOTE, "write", [note_id], {"summary": "Reached"})
+    assert error.name == ACCESS_ERROR, error.error
+    admin.call(NOTE, "write", [note_id], {"summary": "Left a message with reception"})
+    values = admin.search_read(
+        "mail.tracking.value",
+        [
+            ("mail_message_id.model", "=", NOTE),
+            ("mail_message_id.res_id", "=", note_id),
+            ("field_id.name", "=", "summary"),
+        ],
+        ["old_value_text", "new_value_text", "mail_message_id"],
+    )
+    assert [(v["old_value_text"], v["new_value_text"]) for v in values] == [
+        ("Voicemail", "Left a message with reception")
+    ], values
+    message = admin.read_one(
+        "mail.message", values[0]["mail_message_id"][0], ["author_id"]
+    )
+    admin_partner = admin.read_one("res.users", admin.uid, ["partner_id"])
+    assert message["author_id"][0] == admin_partner["partner_id"][0]
 
 
 def test_collector_cannot_create_stages_manager_can(clara, admin):
