@@ -2,6 +2,7 @@ from . import res_company
 from . import res_config_settings
 from . import b2b_collection_stage
 from . import b2b_collection_policy
+from . import b2b_collection_reference_rate
 from . import account_move
 from . import res_partner
 from . import b2b_collection_note
