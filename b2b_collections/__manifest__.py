@@ -31,6 +31,7 @@
         "views/b2b_collection_worklist_views.xml",
         "views/b2b_collection_policy_views.xml",
         "views/b2b_collection_contact_views.xml",
+        "views/b2b_collection_charge_views.xml",
         "views/b2b_collection_reference_rate_views.xml",
         "views/b2b_collection_run_views.xml",
         "wizards/b2b_collection_run_wizard_views.xml",

@@ -10,6 +10,8 @@ from . import b2b_collection_dispute
 from . import b2b_collection_worklist
 from . import b2b_collection_contact
 from . import b2b_collection_run
+from . import b2b_collection_interest
+from . import b2b_collection_charge
 from . import b2b_collection_demo
 from . import b2b_collection_aging
 from . import b2b_collection_agency

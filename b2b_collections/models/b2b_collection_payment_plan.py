@@ -549,6 +549,7 @@ class B2bCollectionPaymentPlan(models.Model):
                     "invoice_date": self.start_date,
                     "invoice_date_due": self.instalment_ids[-1:].due_date,
                     "ref": _("Interest of payment plan %(plan)s", plan=self.name),
+                    "b2b_is_charge_invoice": True,
                     "invoice_line_ids": [
                         Command.create(
                             {
