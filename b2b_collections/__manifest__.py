@@ -31,6 +31,8 @@
         "views/b2b_collection_worklist_views.xml",
         "views/b2b_collection_policy_views.xml",
         "views/b2b_collection_contact_views.xml",
+        "views/b2b_collection_charge_views.xml",
+        "views/b2b_collection_reference_rate_views.xml",
         "views/b2b_collection_run_views.xml",
         "wizards/b2b_collection_run_wizard_views.xml",
         "views/b2b_collection_dispute_views.xml",
@@ -64,6 +66,7 @@
     ],
     "demo": [
         "demo/b2b_collections_demo.xml",
+        "demo/b2b_collection_reference_rate_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

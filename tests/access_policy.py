@@ -210,6 +210,16 @@ POLICY = {
     "b2b.collection.run.issue": _model(
         what="Reminder run issues (written by the engine only)", read=STAFF
     ),
+    "b2b.collection.reference.rate": _config(
+        "Central bank reference rates of the EU statutory interest (shared)",
+        shared=ALL,
+    ),
+    "b2b.collection.charge": _model(
+        what="Late charges (the ledger of interest and compensation charged: "
+        "written by the engine; managers charge or waive what it offers)",
+        read=STAFF,
+        actions={"action_charge": [MANAGER], "action_waive": [MANAGER]},
+    ),
     "b2b.collection.run.wizard": _wizard(
         "Run reminders now",
         users=[MANAGER],

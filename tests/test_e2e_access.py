@@ -387,6 +387,9 @@ def _samples(admin, rpcs, customers, db):
         "b2b.collection.agency.kpi",
     ):
         s[model] = {"demo": _one(admin, model, [])}
+    s["b2b.collection.reference.rate"] = {
+        "demo": _one(admin, "b2b.collection.reference.rate", [])
+    }
     s["b2b.collection.run.issue"] = {
         "demo": _run_issue(db, s["b2b.collection.run"]["demo"])
     }
@@ -434,7 +437,24 @@ def _samples(admin, rpcs, customers, db):
             "company_id"
         ][0]
     }
+    s["b2b.collection.charge"] = {"offered": _charge(db, s)}
     return s
+
+
+def _charge(db, samples):
+    """A late charge offered for a decision: only the engine writes them."""
+    import psycopg2
+
+    with psycopg2.connect(dbname=db) as conn, conn.cursor() as cr:
+        cr.execute(
+            "INSERT INTO b2b_collection_charge (company_id, partner_id, move_id,"
+            " kind, state, date, interest_amount, compensation_amount, create_date,"
+            " write_date) SELECT company_id, commercial_partner_id, id, 'payment',"
+            " 'to_decide', CURRENT_DATE, 1.0, 0.0, now(), now() FROM account_move"
+            " WHERE id = %s RETURNING id",
+            (samples["account.move"]["invoice"],),
+        )
+        return cr.fetchone()[0]
 
 
 def _run_issue(db, run_id):

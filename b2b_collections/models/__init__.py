@@ -3,6 +3,7 @@ from . import res_company
 from . import res_config_settings
 from . import b2b_collection_stage
 from . import b2b_collection_policy
+from . import b2b_collection_reference_rate
 from . import account_move
 from . import res_partner
 from . import b2b_collection_note
@@ -10,6 +11,8 @@ from . import b2b_collection_dispute
 from . import b2b_collection_worklist
 from . import b2b_collection_contact
 from . import b2b_collection_run
+from . import b2b_collection_interest
+from . import b2b_collection_charge
 from . import b2b_collection_demo
 from . import b2b_collection_aging
 from . import b2b_collection_agency

@@ -129,6 +129,25 @@ class AccountMove(models.Model):
         b2b_write="action",
         groups="base.group_user",
     )
+    b2b_is_charge_invoice = fields.Boolean(
+        string="Late Charges Invoice",
+        copy=False,
+        readonly=True,
+        help="Late fees, compensation or interest invoiced by Collections "
+        "(reminders, interest at payment, payment plans): never charged late fees, "
+        "compensation or interest itself.",
+        b2b_write="action",
+        groups="base.group_user",
+    )
+    b2b_charge_ids = fields.One2many(
+        "b2b.collection.charge",
+        "move_id",
+        string="Late Charges",
+        readonly=True,
+        groups="b2b_collections.group_b2b_collection_user",
+        help="Interest and compensation charged on this invoice.",
+        b2b_write="action",
+    )
     b2b_placement_line_ids = fields.One2many(
         "b2b.collection.placement.line",
         "move_id",
@@ -315,26 +334,6 @@ class AccountMove(models.Model):
             ["b2b_days_overdue", "b2b_aging_bucket"]
         )
         return len(rows)
-
-    def _b2b_late_interest(self, level, days_from, days_to, compensation=True):
-        """Late interest of this invoice under ``level`` for the overdue days
-        ``days_from`` (exclusive, already charged) to ``days_to``, in company
-        currency: annual rate pro rata per day, or the EU statutory rule (the
-        fixed compensation, once per invoice, plus reference rate + margin pro
-        rata per day)."""
-        self.ensure_one()
-        currency = self.company_id.currency_id
-        days = days_to - max(days_from, 0)
-        if level.interest_mode == "none" or days_to <= 0:
-            return 0.0
-        residual = abs(self.amount_residual_signed)
-        if level.interest_mode == "annual":
-            rate = level.interest_rate
-            fixed = 0.0
-        else:
-            rate = level.interest_rate + level.interest_margin
-            fixed = level.compensation_fixed if compensation else 0.0
-        return currency.round(fixed + residual * rate / 100.0 * max(days, 0) / 365.0)
 
     @api.model
     def _b2b_expire_disputes(self):

@@ -108,6 +108,14 @@ class B2bCollectionContact(models.Model):
     fee_move_id = fields.Many2one(
         "account.move", string="Fee Invoice", readonly=True, b2b_write="action"
     )
+    charge_ids = fields.One2many(
+        "b2b.collection.charge",
+        "contact_id",
+        string="Late Charges",
+        readonly=True,
+        help="Interest and compensation charged with this reminder, per invoice.",
+        b2b_write="action",
+    )
     delivery_state = fields.Selection(
         DELIVERY_STATES,
         string="Delivery",
@@ -225,21 +233,19 @@ class B2bCollectionContactLine(models.Model):
     )
     days_overdue = fields.Integer(b2b_write="action", readonly=True)
     date_due = fields.Date(string="Due Date", b2b_write="action", readonly=True)
+    # What this reminder charged on the invoice, read from its late charge.
     interest_amount = fields.Monetary(
         string="Interest Charged",
         currency_field="company_currency_id",
-        b2b_write="action",
-        readonly=True,
+        compute="_compute_charge",
     )
     interest_days = fields.Integer(
-        help="Overdue days covered by the interest charged so far on the invoice.",
-        b2b_write="action",
-        readonly=True,
+        compute="_compute_charge",
+        help="Days of interest charged with this reminder on the invoice.",
     )
     compensation_charged = fields.Boolean(
-        help="The fixed recovery compensation was charged with this line.",
-        b2b_write="action",
-        readonly=True,
+        compute="_compute_charge",
+        help="The fixed recovery compensation was charged with this reminder.",
     )
 
     _sql_constraints = [
@@ -249,3 +255,15 @@ class B2bCollectionContactLine(models.Model):
             "This reminder level was already sent for this invoice.",
         ),
     ]
+
+    @api.depends("contact_id.charge_ids", "move_id")
+    def _compute_charge(self):
+        charges = {
+            (charge.contact_id.id, charge.move_id.id): charge
+            for charge in self.contact_id.charge_ids
+        }
+        for line in self:
+            charge = charges.get((line.contact_id.id, line.move_id.id))
+            line.interest_amount = charge.interest_amount if charge else 0.0
+            line.interest_days = charge.interest_days if charge else 0
+            line.compensation_charged = bool(charge and charge.compensation_amount)

@@ -604,6 +604,8 @@ class B2bCollectionPaymentPlan(models.Model):
                 }
             )
         )
+        # never charged late fees or interest itself (set as the engine does)
+        move.sudo().b2b_is_charge_invoice = True
         move.action_post()
         return move
 

@@ -1,6 +1,10 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# Percentages of a level that cannot exceed 100 (a fee of 250 % of the overdue
+# amount or a 300 % yearly rate is a typing error).
+PERCENT_FIELDS = ("fee_percent", "interest_rate", "interest_margin")
+
 INTEREST_MODES = [
     ("none", "No interest"),
     ("annual", "Annual rate, pro rata per day"),
@@ -110,8 +114,18 @@ class B2bCollectionPolicyLevel(models.Model):
     interest_rate = fields.Float(
         string="Annual Interest (%)",
         digits=(16, 4),
-        help="Annual rate for 'Annual rate' interest; for the EU statutory rule, "
-        "the reference rate of the central bank.",
+        help="Yearly rate of 'Annual rate' interest, pro rata per day (365 days a "
+        "year).",
+        b2b_write="user",
+    )
+    reference_currency_id = fields.Many2one(
+        "res.currency",
+        string="Reference Rate Of",
+        default=lambda self: self.env.ref("base.EUR", raise_if_not_found=False),
+        help="EU statutory rule: the central bank whose reference rate applies, by "
+        "its currency (EUR: the ECB main refinancing rate). The rates are kept in "
+        "Collections > Configuration > Reference Rates; the rate in force on 1 "
+        "January or 1 July applies to the whole half-year.",
         b2b_write="user",
     )
     interest_margin = fields.Float(
@@ -127,7 +141,16 @@ class B2bCollectionPolicyLevel(models.Model):
         digits="Account",
         default=40.0,
         help="EU statutory rule: flat recovery cost per invoice (EUR 40 in the "
-        "Late Payment Directive).",
+        "Late Payment Directive), charged once per invoice, converted into the "
+        "company currency at the rate of the day it is charged.",
+        b2b_write="user",
+    )
+    compensation_currency_id = fields.Many2one(
+        "res.currency",
+        string="Compensation Currency",
+        default=lambda self: self.env.ref("base.EUR", raise_if_not_found=False),
+        help="Currency of the fixed compensation (EUR in the Late Payment "
+        "Directive).",
         b2b_write="user",
     )
     credit_hold = fields.Boolean(
@@ -168,6 +191,43 @@ class B2bCollectionPolicyLevel(models.Model):
                             level=level.name,
                         )
                     )
+            for fname in PERCENT_FIELDS:
+                if level[fname] > 100:
+                    raise ValidationError(
+                        _(
+                            "%(field)s of level %(level)s must be between 0 and "
+                            "100 %%.",
+                            field=level._fields[fname].get_description(self.env)[
+                                "string"
+                            ],
+                            level=level.name,
+                        )
+                    )
+
+    @api.constrains(
+        "interest_mode",
+        "reference_currency_id",
+        "compensation_fixed",
+        "compensation_currency_id",
+    )
+    def _check_statutory(self):
+        for level in self.filtered(lambda lv: lv.interest_mode == "eu_statutory"):
+            if not level.reference_currency_id:
+                raise ValidationError(
+                    _(
+                        "Level %(level)s follows the EU statutory rule: choose the "
+                        "currency of its reference rate (EUR for the ECB rate).",
+                        level=level.name,
+                    )
+                )
+            if level.compensation_fixed and not level.compensation_currency_id:
+                raise ValidationError(
+                    _(
+                        "Level %(level)s charges a fixed compensation: choose its "
+                        "currency.",
+                        level=level.name,
+                    )
+                )
 
     @api.constrains(
         "channel_email", "channel_letter", "channel_call", "mail_template_id"

@@ -655,8 +655,10 @@ class B2bCollectionRun(models.Model):
         return Markup("<br/>").join(escape(line) for line in lines)
 
     def _b2b_create_fee_invoice(self, contact, level):
-        """Late fee and interest as a customer invoice referencing the overdue
-        invoices (draft, or posted by setting)."""
+        """Late charges of one reminder as one customer invoice (draft, or posted
+        by setting): the level's fee on the overdue instalments, interest and the
+        EU compensation per invoice (``b2b.collection.charge``). Charges invoices
+        in the reminder are never charged themselves."""
         company = contact.company_id
         account = company.b2b_fee_account_id
         if not account:
@@ -667,92 +669,56 @@ class B2bCollectionRun(models.Model):
                     company=company.name,
                 )
             )
+        Charge = self.env["b2b.collection.charge"]
+        currency = company.currency_id
+        moves = contact.line_ids.move_id.filtered(
+            lambda move: not move.b2b_is_charge_invoice
+        )
+        if not moves:
+            return self.env["account.move"]
+        overdue = self.env["b2b.collection.interest"]._b2b_overdue_amounts(
+            moves, self.date
+        )
         lines = []
-        overdue = contact.amount_total
         if level.fee_fixed or level.fee_percent:
-            amount = level.fee_fixed + overdue * level.fee_percent / 100.0
-            lines.append(
-                {
-                    "name": _("Late payment fee (%(level)s)", level=level.name),
-                    "price_unit": company.currency_id.round(amount),
-                }
-            )
-        # Interest already charged by earlier levels is not charged again.
-        charged = {
-            move.id: (days or 0, bool(compensation))
-            for move, days, compensation in self.env[
-                "b2b.collection.contact.line"
-            ]._read_group(
-                [
-                    ("move_id", "in", contact.line_ids.move_id.ids),
-                    ("contact_id", "!=", contact.id),
-                ],
-                ["move_id"],
-                ["interest_days:max", "compensation_charged:bool_or"],
-            )
-        }
-        for line in contact.line_ids:
-            days_before, compensated = charged.get(line.move_id.id, (0, False))
-            amount = line.move_id._b2b_late_interest(
-                level, days_before, line.days_overdue, compensation=not compensated
-            )
-            if not amount:
-                continue
-            line.write(
-                {
-                    "interest_amount": amount,
-                    "interest_days": line.days_overdue,
-                    "compensation_charged": level.interest_mode == "eu_statutory"
-                    and not compensated,
-                }
-            )
+            overdue_total = sum(overdue.values())
             lines.append(
                 {
                     "name": _(
-                        "Late interest on %(invoice)s: overdue days %(start)s to %(end)s",
-                        invoice=line.move_id.name,
-                        start=days_before + 1,
-                        end=line.days_overdue,
+                        "Late payment fee (%(level)s): %(fixed)s + %(percent)s %% of "
+                        "%(overdue)s overdue",
+                        level=level.name,
+                        fixed=format_amount(self.env, level.fee_fixed, currency),
+                        percent=level.fee_percent,
+                        overdue=format_amount(self.env, overdue_total, currency),
+                    )
+                    if level.fee_percent
+                    else _("Late payment fee (%(level)s)", level=level.name),
+                    "price_unit": currency.round(
+                        level.fee_fixed + overdue_total * level.fee_percent / 100.0
                     ),
-                    "price_unit": amount,
                 }
             )
-        lines = [
-            line
-            for line in lines
-            if not company.currency_id.is_zero(line["price_unit"])
-        ]
+        charges = Charge._b2b_charge_reminder(contact, level, moves, self.date, overdue)
+        lines += charges._b2b_invoice_line_vals()
+        lines = [line for line in lines if not currency.is_zero(line["price_unit"])]
         if not lines:
             return self.env["account.move"]
-        fee_move = (
-            self.env["account.move"]
-            .with_company(company)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": contact.partner_id.id,
-                    "company_id": company.id,
-                    "invoice_date": self.date,
-                    "ref": _(
+        fee_move = Charge._b2b_create_charge_invoices(
+            company,
+            self.date,
+            [
+                (
+                    contact.partner_id,
+                    _(
                         "Late charges on %(invoices)s",
-                        invoices=", ".join(contact.line_ids.move_id.mapped("name")),
+                        invoices=", ".join(moves.mapped("name")),
                     ),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                **vals,
-                                "quantity": 1,
-                                "account_id": account.id,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                        for vals in lines
-                    ],
-                }
-            )
+                    lines,
+                )
+            ],
         )
-        if company.b2b_fee_auto_post:
-            fee_move.action_post()
+        charges.sudo().charge_move_id = fee_move
         return fee_move
 
 

@@ -120,6 +120,20 @@ class ResCompany(models.Model):
         b2b_write="user",
         groups="base.group_user",
     )
+    b2b_interest_at_payment = fields.Selection(
+        [
+            ("charge", "Charge it on a final charges invoice"),
+            ("offer", "Offer it to a manager to charge or waive"),
+        ],
+        string="Interest at payment",
+        default="charge",
+        required=True,
+        help="When an invoice that was charged late interest is paid, the days "
+        "from the last charge to the payment are charged once: at once, or after "
+        "a manager's decision (Reminders > Late Charges).",
+        b2b_write="user",
+        groups="base.group_user",
+    )
     b2b_promise_tolerance = fields.Float(
         string="Promise tolerance (%)",
         default=1.0,

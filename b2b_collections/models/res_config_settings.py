@@ -56,6 +56,9 @@ class ResConfigSettings(models.TransientModel):
     b2b_fee_auto_post = fields.Boolean(
         related="company_id.b2b_fee_auto_post", readonly=False
     )
+    b2b_interest_at_payment = fields.Selection(
+        related="company_id.b2b_interest_at_payment", readonly=False
+    )
     b2b_promise_tolerance = fields.Float(
         related="company_id.b2b_promise_tolerance", readonly=False
     )

@@ -18,3 +18,4 @@ from . import test_agency_monitoring
 from . import test_agency_portal
 from . import test_assessment
 from . import test_access_rules
+from . import test_charges

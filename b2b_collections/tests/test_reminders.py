@@ -437,22 +437,20 @@ class TestReminderRun(B2bRemindersCase):
         )
 
     def test_eu_statutory_interest_counts_each_day_once(self):
-        self.levels["Final"].write(
-            {
-                "interest_mode": "eu_statutory",
-                "interest_rate": 4.0,
-                "interest_margin": 8.0,
-                "compensation_fixed": 40.0,
-            }
+        eur = self.env.ref("base.EUR")
+        # the reference rate in force on 1 January 2026
+        self.env["b2b.collection.reference.rate"].create(
+            {"currency_id": eur.id, "date_from": date(2026, 1, 1), "rate": 4.0}
         )
-        self.levels["Pre-agency"].write(
-            {
-                "interest_mode": "eu_statutory",
-                "interest_rate": 4.0,
-                "interest_margin": 8.0,
-                "compensation_fixed": 40.0,
-            }
-        )
+        statutory = {
+            "interest_mode": "eu_statutory",
+            "reference_currency_id": eur.id,
+            "interest_margin": 8.0,
+            "compensation_fixed": 40.0,
+            "compensation_currency_id": self.currency.id,
+        }
+        self.levels["Final"].write(statutory)
+        self.levels["Pre-agency"].write(statutory)
         self.company.b2b_fee_auto_post = True
         inv = self.invoice(1000.0, due=TODAY - timedelta(days=50))
         run = self.run_now(with_statement=False)
@@ -466,7 +464,8 @@ class TestReminderRun(B2bRemindersCase):
             )
             run_2._b2b_execute()
         # days 51..80 only, no second compensation: 1000 x 12% x 30 / 365 = 9.86
-        # (the posted fee invoice of the first run gets its own reminder too)
+        # (the posted fee invoice of the first run gets its own reminder too, but
+        # is never charged itself)
         contact = run_2.contact_ids.filtered(lambda c: inv in c.line_ids.move_id)
         self.assertEqual(contact.level_id, self.levels["Pre-agency"])
         self.assertEqual(contact.fee_move_id.amount_total, 9.86)
