@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from . import b2b_collection_validation as validation
+
 INTEREST_MODES = [
     ("none", "No interest"),
     ("annual", "Annual rate, pro rata per day"),
@@ -33,6 +35,11 @@ class B2bCollectionPolicy(models.Model):
     def _compute_level_count(self):
         for policy in self:
             policy.level_count = len(policy.level_ids)
+
+    @api.constrains("name", "description")
+    def _check_values(self):
+        validation.check_texts(self, "name", max_length=validation.CHAR_MAX)
+        validation.check_texts(self, "description")
 
     @api.constrains("level_ids")
     def _check_level_order(self):
@@ -114,33 +121,26 @@ class B2bCollectionPolicyLevel(models.Model):
     )
 
     @api.constrains(
+        "name",
+        "min_amount",
         "fee_fixed",
+        "compensation_fixed",
         "fee_percent",
         "interest_rate",
         "interest_margin",
-        "compensation_fixed",
-        "min_amount",
     )
-    def _check_non_negative(self):
-        for level in self:
-            for fname in (
-                "fee_fixed",
-                "fee_percent",
-                "interest_rate",
-                "interest_margin",
-                "compensation_fixed",
-                "min_amount",
-            ):
-                if level[fname] < 0:
-                    raise ValidationError(
-                        _(
-                            "%(field)s of level %(level)s cannot be negative.",
-                            field=level._fields[fname].get_description(self.env)[
-                                "string"
-                            ],
-                            level=level.name,
-                        )
-                    )
+    def _check_values(self):
+        validation.check_texts(self, "name", max_length=validation.CHAR_MAX)
+        validation.check_amounts(
+            self,
+            "min_amount",
+            "fee_fixed",
+            "compensation_fixed",
+            sign=validation.NOT_NEGATIVE,
+        )
+        validation.check_percentages(
+            self, "fee_percent", "interest_rate", "interest_margin"
+        )
 
     @api.constrains(
         "channel_email", "channel_letter", "channel_call", "mail_template_id"
@@ -179,6 +179,8 @@ class B2bCollectionPolicyLevel(models.Model):
 
     @api.constrains("trigger_days", "sequence", "policy_id")
     def _check_order(self):
+        # a level out of range is refused as such, not as out of order
+        validation.check_days(self, "trigger_days", bounds=validation.DAYS_TRIGGER)
         self.policy_id.level_ids._check_order_within_policy()
 
     def _check_order_within_policy(self):

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from . import b2b_collection_validation as validation
+
 
 class B2bCollectionStage(models.Model):
     _name = "b2b.collection.stage"
@@ -30,6 +32,11 @@ class B2bCollectionStage(models.Model):
     is_closed = fields.Boolean(
         string="Closed", help="Collection work on the debt is finished."
     )
+
+    @api.constrains("name", "description")
+    def _check_values(self):
+        validation.check_texts(self, "name", max_length=validation.CHAR_MAX)
+        validation.check_texts(self, "description")
 
     @api.model
     def _b2b_stage(self, code):

@@ -6,6 +6,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL
 
+from ..models import b2b_collection_validation as validation
+
 
 class B2bCollectionPlacementWizard(models.TransientModel):
     """Place invoices with an agency: one placement per customer."""
@@ -37,6 +39,11 @@ class B2bCollectionPlacementWizard(models.TransientModel):
         compute="_compute_amount_total", string="Amount to Place"
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+
+    @api.constrains("date_placed", "note")
+    def _check_values(self):
+        validation.check_dates(self, "date_placed")
+        validation.check_texts(self, "note")
 
     @api.model
     def default_get(self, fields_list):
@@ -139,6 +146,11 @@ class B2bCollectionPlacementEnd(models.TransientModel):
         "the placement.",
     )
 
+    @api.constrains("date", "reason")
+    def _check_values(self):
+        validation.check_dates(self, "date")
+        validation.check_texts(self, "reason")
+
     def action_confirm(self):
         self.ensure_one()
         placement = self.placement_id
@@ -187,6 +199,10 @@ class B2bCollectionCommissionBill(models.TransientModel):
         - timedelta(days=1),
         help="Recoveries and placements up to this day; the bill is dated on it.",
     )
+
+    @api.constrains("date_to")
+    def _check_values(self):
+        validation.check_dates(self, "date_to")
 
     def action_create_bills(self):
         self.ensure_one()
