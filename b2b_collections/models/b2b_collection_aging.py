@@ -398,7 +398,7 @@ class B2bCollectionAging(models.Model):
     def _b2b_aging_report_data(
         self,
         as_of,
-        company_ids,
+        company_ids=None,
         grouping="customer",
         bounds=None,
         currency_mode="company",
@@ -421,6 +421,17 @@ class B2bCollectionAging(models.Model):
         ) or fields.Date.context_today(self)
         if grouping not in GROUP_COLUMNS:
             raise UserError(_("Unknown grouping: %(grouping)s", grouping=grouping))
+        if not isinstance(company_ids, list | tuple | type(None)) or any(
+            not isinstance(cid, int) or isinstance(cid, bool)
+            for cid in company_ids or ()
+        ):
+            raise UserError(
+                _(
+                    "The companies to report on must be a list of company ids (got "
+                    "%(value)s).",
+                    value=validation.show(company_ids),
+                )
+            )
         companies = self.env["res.company"].browse(company_ids or self.env.company.ids)
         if not self.env.su and companies - self.env.companies:
             raise AccessError(
