@@ -23,6 +23,7 @@ class AccountMove(models.Model):
         tracking=True,
         index="btree_not_null",
         ondelete="restrict",
+        check_company=True,
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
     )
     b2b_collector_id = fields.Many2one(

@@ -25,6 +25,7 @@ class B2bCollectionAgency(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
         domain="[('is_company', '=', True)]",
         help="The agency's company. Its contacts with a portal user see the "
         "placements in the agency portal.",

@@ -36,7 +36,11 @@ class B2bCollectionContact(models.Model):
         required=True, default=fields.Datetime.now, index=True, readonly=True
     )
     run_id = fields.Many2one(
-        "b2b.collection.run", readonly=True, index=True, ondelete="set null"
+        "b2b.collection.run",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users", string="Sent by", default=lambda self: self.env.user, readonly=True
@@ -46,12 +50,23 @@ class B2bCollectionContact(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, readonly=True, index=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        check_company=True,
     )
-    recipient_id = fields.Many2one("res.partner", string="Contact", readonly=True)
+    recipient_id = fields.Many2one(
+        "res.partner", string="Contact", readonly=True, check_company=True
+    )
     collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
-    policy_id = fields.Many2one("b2b.collection.policy", readonly=True)
-    level_id = fields.Many2one("b2b.collection.policy.level", readonly=True, index=True)
+    policy_id = fields.Many2one(
+        "b2b.collection.policy", readonly=True, check_company=True
+    )
+    level_id = fields.Many2one(
+        "b2b.collection.policy.level", readonly=True, index=True, check_company=True
+    )
     template_id = fields.Many2one("mail.template", readonly=True)
     channel_email = fields.Boolean(string="Email", readonly=True)
     channel_letter = fields.Boolean(string="Letter", readonly=True)
@@ -76,7 +91,9 @@ class B2bCollectionContact(models.Model):
     activity_id = fields.Many2one(
         "mail.activity", string="Call Activity", readonly=True
     )
-    fee_move_id = fields.Many2one("account.move", string="Fee Invoice", readonly=True)
+    fee_move_id = fields.Many2one(
+        "account.move", string="Fee Invoice", readonly=True, check_company=True
+    )
     delivery_state = fields.Selection(
         DELIVERY_STATES,
         string="Delivery",
@@ -147,15 +164,19 @@ class B2bCollectionContactLine(models.Model):
     _name = "b2b.collection.contact.line"
     _description = "Collections Contact Line"
     _order = "contact_id, days_overdue desc, id"
+    _check_company_auto = True
 
     contact_id = fields.Many2one(
         "b2b.collection.contact", required=True, ondelete="cascade", index=True
     )
     move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, index=True
+        "account.move", string="Invoice", required=True, index=True, check_company=True
     )
     level_id = fields.Many2one(
-        "b2b.collection.policy.level", required=True, ondelete="restrict"
+        "b2b.collection.policy.level",
+        required=True,
+        ondelete="restrict",
+        check_company=True,
     )
     partner_id = fields.Many2one(related="contact_id.partner_id", store=True)
     company_id = fields.Many2one(related="contact_id.company_id", store=True)

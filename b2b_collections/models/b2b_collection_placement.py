@@ -58,7 +58,12 @@ class B2bCollectionPlacement(models.Model):
         ondelete="restrict",
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, tracking=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
     collector_id = fields.Many2one(
         "res.users", related="partner_id.b2b_collector_id", string="Collector"
@@ -103,6 +108,7 @@ class B2bCollectionPlacement(models.Model):
         readonly=True,
         copy=False,
         ondelete="set null",
+        check_company=True,
         help="The agency bill line charging the fixed fee.",
     )
     placed_amount = fields.Monetary(compute="_compute_placed_amount", store=True)
@@ -387,6 +393,7 @@ class B2bCollectionPlacementLine(models.Model):
     _name = "b2b.collection.placement.line"
     _description = "Placed Invoice"
     _order = "placement_id, id"
+    _check_company_auto = True
 
     placement_id = fields.Many2one(
         "b2b.collection.placement", required=True, ondelete="cascade", index=True
@@ -397,6 +404,7 @@ class B2bCollectionPlacementLine(models.Model):
         required=True,
         index=True,
         ondelete="restrict",
+        check_company=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
     )
     state = fields.Selection(related="placement_id.state", store=True, index=True)
@@ -421,7 +429,9 @@ class B2bCollectionPlacementLine(models.Model):
     )
     days_overdue = fields.Integer(string="Days Overdue at Placement")
     previous_stage_id = fields.Many2one(
-        "b2b.collection.stage", help="The stage the invoice returns to if recalled."
+        "b2b.collection.stage",
+        check_company=True,
+        help="The stage the invoice returns to if recalled.",
     )
     residual = fields.Monetary(
         related="move_id.amount_residual_signed", string="Owed Now"

@@ -55,6 +55,7 @@ class B2bCollectionPolicyLevel(models.Model):
     _name = "b2b.collection.policy.level"
     _description = "Collection Policy Level"
     _order = "policy_id, sequence, trigger_days, id"
+    _check_company_auto = True
 
     policy_id = fields.Many2one(
         "b2b.collection.policy", required=True, ondelete="cascade", index=True
@@ -85,6 +86,7 @@ class B2bCollectionPolicyLevel(models.Model):
     stage_id = fields.Many2one(
         "b2b.collection.stage",
         string="Set Stage",
+        check_company=True,
         help="Stage the invoices move to when this level is sent.",
     )
     fee_fixed = fields.Float(string="Fixed Fee", digits="Account")

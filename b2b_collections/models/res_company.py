@@ -5,6 +5,15 @@ from . import b2b_collection_validation as validation
 
 # more than this many contacts a week is harassment, or a typing error
 MAX_CONTACTS_7D = 100
+# the settings that name a record of the company
+COMPANY_LINKS = (
+    "b2b_policy_id",
+    "b2b_fee_account_id",
+    "b2b_agency_commission_account_id",
+    "b2b_agency_journal_id",
+    "b2b_bad_debt_account_id",
+    "b2b_writeoff_journal_id",
+)
 WEEKDAYS = (
     "monday",
     "tuesday",
@@ -45,6 +54,7 @@ class ResCompany(models.Model):
             "b2b_collections.b2b_collection_policy_standard", raise_if_not_found=False
         ),
         help="Reminder ladder of the customers that have no policy of their own.",
+        check_company=True,
     )
     b2b_max_contacts_7d = fields.Integer(
         string="Contacts per 7 days",
@@ -69,6 +79,7 @@ class ResCompany(models.Model):
         string="Late Fee Account",
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of late fees and interest invoiced by reminders.",
+        check_company=True,
     )
     b2b_fee_auto_post = fields.Boolean(
         string="Post fee invoices",
@@ -108,6 +119,7 @@ class ResCompany(models.Model):
         string="Agency Commission Account",
         domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
         help="Expense account of the agencies' commissions and fees on their bills.",
+        check_company=True,
     )
     b2b_agency_journal_id = fields.Many2one(
         "account.journal",
@@ -115,6 +127,7 @@ class ResCompany(models.Model):
         domain="[('type', '=', 'purchase')]",
         help="Purchase journal of the agencies' commission bills (default: the "
         "first purchase journal).",
+        check_company=True,
     )
     b2b_plan_tolerance_days = fields.Integer(
         string="Payment plan tolerance (days)",
@@ -127,12 +140,14 @@ class ResCompany(models.Model):
         string="Bad Debt Account",
         domain="[('account_type', '=', 'expense')]",
         help="Expense account debited by the write-off of a settlement's remainder.",
+        check_company=True,
     )
     b2b_writeoff_journal_id = fields.Many2one(
         "account.journal",
         string="Write-off Journal",
         domain="[('type', '=', 'general')]",
         help="Miscellaneous journal of the settlement write-off entries.",
+        check_company=True,
     )
 
     @api.constrains(
@@ -154,6 +169,12 @@ class ResCompany(models.Model):
         )
         # a tolerance of 100 % would count a promise with nothing paid as kept
         validation.check_percentages(self, "b2b_promise_tolerance", high=99.99)
+
+    @api.constrains(*COMPANY_LINKS)
+    def _check_b2b_companies(self):
+        # res.company has no automatic company check: the accounts, journals
+        # and policy of the Collections settings must be the company's
+        self._check_company(list(COMPANY_LINKS))
 
     def _b2b_is_quiet_day(self, day):
         self.ensure_one()
