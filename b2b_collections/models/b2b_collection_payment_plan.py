@@ -309,6 +309,8 @@ class B2bCollectionPaymentPlan(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            # the start date dates the sequence: refuse garbage before it is used
+            self._b2b_check_input(vals, "create")
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "b2b.collection.payment.plan",

@@ -356,14 +356,18 @@ class Base(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._b2b_check_input(vals)
+            self._b2b_check_input(vals, "create")
         return super().create(vals_list)
 
     def write(self, vals):
-        self._b2b_check_input(vals)
+        self._b2b_check_input(vals, "write")
         return super().write(vals)
 
-    def _b2b_check_input(self, vals):
+    def _b2b_check_input(self, vals, operation):
+        """Refuse the first value of ``vals`` the ORM must not be given. A
+        model's own create() that reads its values before calling super()
+        calls this first. Someone not allowed ``operation`` at all gets the
+        AccessError, not a comment on the value."""
         model_fields = self._fields
         for fname, value in vals.items():
             field = model_fields.get(fname)
@@ -374,4 +378,5 @@ class Base(models.AbstractModel):
             ):
                 message = input_error(self.env, field, value)
                 if message:
+                    self.check_access(operation)
                     raise ValidationError(message)
