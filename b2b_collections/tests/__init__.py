@@ -18,3 +18,4 @@ from . import test_agency_monitoring
 from . import test_agency_portal
 from . import test_assessment
 from . import test_validation
+from . import test_fuzz
