@@ -259,6 +259,21 @@ class TestValidationRegressions(AgencyPortalCase):
         )
         self.assertEqual(rows.mapped("amount_residual"), [400.0])
 
+    def test_garbage_active_ids_are_a_user_error(self):
+        Wizard = self.env["b2b.collection.placement.wizard"].with_user(self.collector)
+        for ids in (["x"], "7", [1.5], [True]):
+            with (
+                self.subTest(ids=ids),
+                self.assertRaisesText(UserError, "must be given by their ids"),
+            ):
+                Wizard.with_context(
+                    active_model="account.move", active_ids=ids
+                ).default_get(["move_ids"])
+        values = Wizard.with_context(
+            active_model="account.move", active_ids=self.inv_free.ids
+        ).default_get(["move_ids"])
+        self.assertEqual(values["move_ids"], [Command.set(self.inv_free.ids)])
+
     def test_garbage_report_options_are_user_errors(self):
         report = self.env["report.b2b_collections.report_b2b_aged_receivables"]
         company = self.company.ids

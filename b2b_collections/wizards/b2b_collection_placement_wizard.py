@@ -50,6 +50,16 @@ class B2bCollectionPlacementWizard(models.TransientModel):
         vals = super().default_get(fields_list)
         model = self.env.context.get("active_model")
         ids = self.env.context.get("active_ids") or []
+        if not isinstance(ids, list | tuple) or any(
+            not isinstance(i, int) or isinstance(i, bool) for i in ids
+        ):
+            raise UserError(
+                _(
+                    "The invoices or customers to place must be given by their ids "
+                    "(got %(ids)s).",
+                    ids=validation.show(ids),
+                )
+            )
         moves = self.env["account.move"]
         if model == "account.move":
             moves = moves.browse(ids)
