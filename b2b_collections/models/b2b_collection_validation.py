@@ -88,8 +88,18 @@ def show(value):
     return repr(text if len(text) <= 40 else text[:40] + "...")
 
 
-def _label(records, fname):
-    return records._fields[fname]._description_string(records.env)
+class _Label:
+    """A field's label, looked up (translated) only when a message shows it:
+    the rules run on every value written, and most values are fine."""
+
+    __slots__ = ("env", "field")
+
+    def __init__(self, env, field):
+        self.env = env
+        self.field = field
+
+    def __str__(self):
+        return self.field._description_string(self.env)
 
 
 # ------------------------------------------------------ rules (messages)
@@ -213,7 +223,8 @@ def _check(records, fnames, rule, **kwargs):
             value = record[fname]
             if value is False or value is None:
                 continue
-            message = rule(records.env, _label(records, fname), value, **kwargs)
+            label = _Label(records.env, records._fields[fname])
+            message = rule(records.env, label, value, **kwargs)
             if message:
                 raise ValidationError(message)
 
@@ -306,7 +317,7 @@ def input_error(env, field, value):
     """Why the ORM must not be given ``value`` for ``field``, or None."""
     if value is None or value is False or isinstance(value, bool):
         return None
-    label = field._description_string(env)
+    label = _Label(env, field)
     if field.type in ("char", "text", "html"):
         if isinstance(value, str) and "\x00" in value:
             return text_error(env, label, value)
