@@ -1,4 +1,3 @@
-import math
 from collections import OrderedDict
 
 from werkzeug.exceptions import Forbidden, NotFound
@@ -6,11 +5,11 @@ from werkzeug.exceptions import Forbidden, NotFound
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
-from odoo.tools import float_compare
 
 from odoo.addons.account.controllers.portal import PortalAccount
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models import b2b_collection_validation as validation
 from ..models.b2b_collection_placement import UPDATE_KINDS
 
 AGENCY_GROUP = "b2b_collections.group_b2b_collection_agency"
@@ -242,16 +241,13 @@ class AgencyPortal(PortalAccount):
         placement = self._b2b_placement_check_access(placement_id)
         description = (description or "").strip()
         form_values = {"kind": kind, "description": description}
-        errors = []
+        # the form offers every kind but the payment report (its own form);
+        # the rest of the rules are the model's
         if kind not in dict(UPDATE_KINDS) or kind == "payment":
-            errors.append(_("Choose what kind of update this is."))
-        if not description:
-            errors.append(_("Write what happened: the update has no text."))
-        if errors:
             return self._b2b_render_placement(
                 placement,
                 status=400,
-                errors=errors,
+                errors=[_("Choose what kind of update this is.")],
                 form="update",
                 form_values=form_values,
             )
@@ -267,8 +263,9 @@ class AgencyPortal(PortalAccount):
     def portal_placement_report_payment(
         self, placement_id, amount=None, payment_date=None, description=None, **kw
     ):
+        """Parse the amount and the date typed in the form; the model decides
+        whether they are acceptable (above 0, not in the future...)."""
         placement = self._b2b_placement_check_access(placement_id)
-        currency = placement.currency_id
         description = (description or "").strip()
         form_values = {
             "amount": amount,
@@ -276,29 +273,21 @@ class AgencyPortal(PortalAccount):
             "description": description,
         }
         errors = []
-        value = None
-        try:
-            number = float((amount or "").strip())
-            if not math.isfinite(number):
-                raise ValueError(amount)
-            value = currency.round(number)
-        except ValueError:
+        value = validation.parse_number(amount)
+        if value is None:
             errors.append(
                 _("Enter the amount received as a number, for example 1250.00.")
             )
-        if (
-            value is not None
-            and float_compare(value, 0.0, precision_rounding=currency.rounding) <= 0
-        ):
-            errors.append(_("The amount received must be above 0."))
-        try:
-            day = fields.Date.to_date((payment_date or "").strip() or None)
-        except ValueError:
-            day = None
-        if not day:
+        day = None
+        if not (payment_date or "").strip():
             errors.append(_("Enter the date the payment was received."))
-        elif day > fields.Date.context_today(placement):
-            errors.append(_("The payment date cannot be in the future."))
+        else:
+            try:
+                day = validation.parse_date(
+                    request.env, payment_date, _("Payment date")
+                )
+            except UserError as error:
+                errors.append(error.args[0])
         if errors:
             return self._b2b_render_placement(
                 placement,

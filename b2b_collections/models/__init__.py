@@ -1,3 +1,4 @@
+from . import b2b_collection_validation
 from . import b2b_collection_guard
 from . import res_company
 from . import res_config_settings

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from . import b2b_collection_validation as validation
+
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 PAID_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 AGING_BUCKETS = ("not_due", "b1", "b2", "b3", "b4", "b5")
@@ -22,6 +24,7 @@ class AccountMove(models.Model):
         tracking=True,
         index="btree_not_null",
         ondelete="restrict",
+        check_company=True,
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
         b2b_write="collector",
         groups="base.group_user",
@@ -268,6 +271,20 @@ class AccountMove(models.Model):
         for move in self:
             dates = move.b2b_note_ids.mapped("date")
             move.b2b_last_contact_date = max(dates).date() if dates else False
+
+    # -------------------------------------------------------------- constraints
+
+    @api.constrains(
+        "b2b_next_action_date",
+        "b2b_dispute_date",
+        "b2b_dispute_expiry",
+        "b2b_dispute_reason",
+    )
+    def _check_b2b_values(self):
+        validation.check_dates(
+            self, "b2b_next_action_date", "b2b_dispute_date", "b2b_dispute_expiry"
+        )
+        validation.check_texts(self, "b2b_dispute_reason")
 
     # ------------------------------------------------------------------ actions
 

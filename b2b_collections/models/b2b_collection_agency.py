@@ -4,6 +4,8 @@ from odoo.fields import Command
 from odoo.tools import float_compare
 from odoo.tools.misc import format_date
 
+from . import b2b_collection_validation as validation
+
 AGENCY_GROUP = "b2b_collections.group_b2b_collection_agency"
 
 
@@ -23,6 +25,7 @@ class B2bCollectionAgency(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
         domain="[('is_company', '=', True)]",
         help="The agency's company. Its contacts with a portal user see the "
         "placements in the agency portal.",
@@ -115,21 +118,25 @@ class B2bCollectionAgency(models.Model):
                     )
                 )
 
-    @api.constrains("fixed_fee", "max_debt_age")
-    def _check_terms(self):
-        for agency in self:
-            if agency.fixed_fee < 0 or agency.max_debt_age < 0:
-                raise ValidationError(
-                    _("The fixed fee and the maximum debt age cannot be negative.")
-                )
-
-    @api.constrains("target_recovery_rate")
-    def _check_targets(self):
-        for agency in self:
-            if not 0 <= agency.target_recovery_rate <= 100:
-                raise ValidationError(
-                    _("A target recovery rate is a percentage between 0 and 100.")
-                )
+    @api.constrains(
+        "fixed_fee",
+        "max_debt_age",
+        "target_recovery_rate",
+        "target_days_to_recover",
+        "contract_start",
+        "contract_end",
+        "licence_expiry",
+        "jurisdictions",
+        "licence_number",
+    )
+    def _check_values(self):
+        validation.check_amounts(self, "fixed_fee", sign=validation.NOT_NEGATIVE)
+        validation.check_days(self, "max_debt_age", "target_days_to_recover")
+        validation.check_percentages(self, "target_recovery_rate")
+        validation.check_dates(self, "contract_start", "contract_end", "licence_expiry")
+        validation.check_texts(
+            self, "jurisdictions", "licence_number", max_length=validation.CHAR_MAX
+        )
 
     def _compute_placement_stats(self):
         open_states = ("draft", "placed", "active")
@@ -311,15 +318,12 @@ class B2bCollectionAgencyTier(models.Model):
 
     @api.constrains("min_age", "max_age", "min_amount", "max_amount", "rate")
     def _check_tiers(self):
+        validation.check_days(self, "min_age", "max_age")
+        validation.check_amounts(
+            self, "min_amount", "max_amount", sign=validation.NOT_NEGATIVE
+        )
+        validation.check_percentages(self, "rate")
         for tier in self:
-            if min(tier.min_age, tier.max_age, tier.min_amount, tier.max_amount) < 0:
-                raise ValidationError(
-                    _("Commission tiers cannot have negative ages or amounts.")
-                )
-            if not 0 <= tier.rate <= 100:
-                raise ValidationError(
-                    _("A commission rate is a percentage between 0 and 100.")
-                )
             if tier.max_age and tier.max_age < tier.min_age:
                 raise ValidationError(
                     _(

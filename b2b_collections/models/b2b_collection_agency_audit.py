@@ -5,6 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import float_compare
 
+from . import b2b_collection_validation as validation
+
 # An audit with a failed critical item, or with a score under this, fails.
 PASS_SCORE = 80.0
 AUDIT_RESULTS = [
@@ -36,6 +38,11 @@ class B2bCollectionAuditItem(models.Model):
         help="A failed critical item fails the whole audit, whatever the score.",
         b2b_write="user",
     )
+
+    @api.constrains("name", "description")
+    def _check_values(self):
+        validation.check_texts(self, "name", max_length=validation.CHAR_MAX)
+        validation.check_texts(self, "description")
 
 
 class B2bCollectionAgencyAudit(models.Model):
@@ -166,6 +173,7 @@ class B2bCollectionAgencyAudit(models.Model):
 
     @api.constrains("date", "next_audit_date")
     def _check_next_audit_date(self):
+        validation.check_dates(self, "date", "next_audit_date")
         for audit in self:
             if audit.next_audit_date and audit.next_audit_date <= audit.date:
                 raise ValidationError(
@@ -239,3 +247,7 @@ class B2bCollectionAgencyAuditLine(models.Model):
             "An audit checks each item once.",
         ),
     ]
+
+    @api.constrains("comment")
+    def _check_values(self):
+        validation.check_texts(self, "comment", max_length=validation.CHAR_MAX)

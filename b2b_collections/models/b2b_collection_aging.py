@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_round
 from odoo.tools.sql import create_index
 
+from . import b2b_collection_validation as validation
 from .account_move import AGING_BUCKETS
 
 KINDS = [
@@ -220,26 +221,35 @@ class B2bCollectionAging(models.Model):
 
     @api.model
     def _b2b_as_of(self):
-        """The aging date: the ``b2b_as_of`` context key, or today."""
-        as_of = self.env.context.get("b2b_as_of")
-        return fields.Date.to_date(as_of) if as_of else fields.Date.context_today(self)
+        """The aging date: the ``b2b_as_of`` context key, or today. A key that
+        is not a date is refused with a UserError."""
+        as_of = validation.parse_date(
+            self.env, self.env.context.get("b2b_as_of"), self.env._("As of")
+        )
+        return as_of or fields.Date.context_today(self)
 
     @api.model
     def _b2b_check_bounds(self, bounds):
         """Refuse bucket boundaries that are not four positive, strictly
-        increasing numbers of days."""
+        increasing numbers of days (at most DAYS_AGE's ten years)."""
         bounds = tuple(bounds or ())
         if (
             len(bounds) != 4
-            or any(not isinstance(b, int) or b <= 0 for b in bounds)
+            or any(
+                not isinstance(b, int)
+                or isinstance(b, bool)
+                or not 0 < b <= validation.DAYS_AGE[1]
+                for b in bounds
+            )
             or any(a >= b for a, b in zip(bounds, bounds[1:]))
         ):
             raise ValidationError(
                 _(
                     "The aging bucket boundaries must be four positive numbers of "
-                    "days in strictly increasing order, such as 30 / 60 / 90 / 120 "
-                    "(got %(bounds)s).",
-                    bounds=" / ".join(str(b) for b in bounds) or _("none"),
+                    "days in strictly increasing order, up to %(max)s days, such as "
+                    "30 / 60 / 90 / 120 (got %(bounds)s).",
+                    max=validation.DAYS_AGE[1],
+                    bounds=" / ".join(validation.show(b) for b in bounds) or _("none"),
                 )
             )
         return bounds
@@ -388,7 +398,7 @@ class B2bCollectionAging(models.Model):
     def _b2b_aging_report_data(
         self,
         as_of,
-        company_ids,
+        company_ids=None,
         grouping="customer",
         bounds=None,
         currency_mode="company",
@@ -406,9 +416,22 @@ class B2bCollectionAging(models.Model):
         here) plus one per model for the names of the groups, whatever the
         number of customers."""
         self.check_access("read")
-        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        as_of = validation.parse_date(
+            self.env, as_of, self.env._("As of")
+        ) or fields.Date.context_today(self)
         if grouping not in GROUP_COLUMNS:
             raise UserError(_("Unknown grouping: %(grouping)s", grouping=grouping))
+        if not isinstance(company_ids, list | tuple | type(None)) or any(
+            not isinstance(cid, int) or isinstance(cid, bool)
+            for cid in company_ids or ()
+        ):
+            raise UserError(
+                _(
+                    "The companies to report on must be a list of company ids (got "
+                    "%(value)s).",
+                    value=validation.show(company_ids),
+                )
+            )
         companies = self.env["res.company"].browse(company_ids or self.env.company.ids)
         if not self.env.su and companies - self.env.companies:
             raise AccessError(

@@ -44,6 +44,7 @@ class B2bCollectionContact(models.Model):
         readonly=True,
         index=True,
         ondelete="set null",
+        check_company=True,
         b2b_write="action",
     )
     user_id = fields.Many2one(
@@ -63,19 +64,28 @@ class B2bCollectionContact(models.Model):
         required=True,
         readonly=True,
         index=True,
+        check_company=True,
         b2b_write="action",
     )
     recipient_id = fields.Many2one(
-        "res.partner", string="Contact", readonly=True, b2b_write="action"
+        "res.partner",
+        string="Contact",
+        readonly=True,
+        b2b_write="action",
+        check_company=True,
     )
     collector_id = fields.Many2one(
         "res.users", string="Collector", readonly=True, b2b_write="action"
     )
     policy_id = fields.Many2one(
-        "b2b.collection.policy", readonly=True, b2b_write="action"
+        "b2b.collection.policy", readonly=True, b2b_write="action", check_company=True
     )
     level_id = fields.Many2one(
-        "b2b.collection.policy.level", readonly=True, index=True, b2b_write="action"
+        "b2b.collection.policy.level",
+        readonly=True,
+        index=True,
+        b2b_write="action",
+        check_company=True,
     )
     template_id = fields.Many2one("mail.template", readonly=True, b2b_write="action")
     channel_email = fields.Boolean(string="Email", readonly=True, b2b_write="action")
@@ -106,7 +116,11 @@ class B2bCollectionContact(models.Model):
         "mail.activity", string="Call Activity", readonly=True, b2b_write="action"
     )
     fee_move_id = fields.Many2one(
-        "account.move", string="Fee Invoice", readonly=True, b2b_write="action"
+        "account.move",
+        string="Fee Invoice",
+        readonly=True,
+        b2b_write="action",
+        check_company=True,
     )
     charge_ids = fields.One2many(
         "b2b.collection.charge",
@@ -187,6 +201,7 @@ class B2bCollectionContactLine(models.Model):
     _inherit = ["b2b.collection.guard.mixin"]
     _description = "Collections Contact Line"
     _order = "contact_id, days_overdue desc, id"
+    _check_company_auto = True
 
     contact_id = fields.Many2one(
         "b2b.collection.contact",
@@ -203,11 +218,13 @@ class B2bCollectionContactLine(models.Model):
         index=True,
         b2b_write="action",
         readonly=True,
+        check_company=True,
     )
     level_id = fields.Many2one(
         "b2b.collection.policy.level",
         required=True,
         ondelete="restrict",
+        check_company=True,
         b2b_write="action",
         readonly=True,
     )

@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date
 
+from . import b2b_collection_validation as validation
+
 OUTCOMES = [
     ("credit_note", "Credit note issued"),
     ("rejected", "Rejected: the customer owes it"),
@@ -137,11 +139,16 @@ class B2bCollectionDispute(models.Model):
 
     @api.constrains("expiry_date", "date_open")
     def _check_expiry(self):
+        validation.check_dates(self, "date_open", "expiry_date")
         for dispute in self:
             if dispute.expiry_date and dispute.expiry_date < dispute.date_open:
                 raise ValidationError(
                     _("A dispute cannot expire before it was opened.")
                 )
+
+    @api.constrains("reason", "resolution_note")
+    def _check_values(self):
+        validation.check_texts(self, "reason", "resolution_note")
 
     @api.model_create_multi
     def create(self, vals_list):

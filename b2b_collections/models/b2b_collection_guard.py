@@ -12,7 +12,9 @@ Computed fields without an inverse are never written by clients either.
 """
 
 from odoo import _, api, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
+
+from .b2b_collection_validation import GUARDED_TYPES, input_error
 
 MANAGER_GROUP = "b2b_collections.group_b2b_collection_manager"
 USER_GROUP = "b2b_collections.group_b2b_collection_user"
@@ -203,9 +205,30 @@ class B2bCollectionGuardMixin(models.AbstractModel):
         self.check_access("write")
         return self.sudo().write(vals)
 
+    def _b2b_check_input(self, vals, operation):
+        """Refuse the first value of ``vals`` the ORM must not be given (see
+        ``b2b_collection_validation``): before it converts them, since inf,
+        1e308, 2**31 or a garbage date crash the conversion or the INSERT
+        before any constraint runs. Someone not allowed ``operation`` at all
+        gets the AccessError, not a comment on the value."""
+        model_fields = self._fields
+        for fname, value in vals.items():
+            field = model_fields.get(fname)
+            if (
+                field is not None
+                and field.type in GUARDED_TYPES
+                and (field._module or "").startswith(ADDON_PREFIX)
+            ):
+                message = input_error(self.env, field, value)
+                if message:
+                    self.check_access(operation)
+                    raise ValidationError(message)
+
     @api.model_create_multi
     def create(self, vals_list):
         self._b2b_check_create_values(vals_list)
+        for vals in vals_list:
+            self._b2b_check_input(vals, "create")
         if self._b2b_sequence_code:
             for vals in vals_list:
                 vals["name"] = self._b2b_next_name(vals)
@@ -226,4 +249,5 @@ class B2bCollectionGuardMixin(models.AbstractModel):
 
     def write(self, vals):
         self._b2b_check_write_values(vals)
+        self._b2b_check_input(vals, "write")
         return super().write(vals)

@@ -6,6 +6,7 @@ from odoo.fields import Command
 from odoo.tools import SQL
 from odoo.tools.misc import format_amount, format_date
 
+from . import b2b_collection_validation as validation
 from .res_partner import CHANNELS
 
 OUTCOMES = [
@@ -172,10 +173,18 @@ class B2bCollectionNote(models.Model):
                     _("The next follow-up date cannot be before the call.")
                 )
 
-    @api.constrains("duration")
-    def _check_duration(self):
-        if any(note.duration < 0 for note in self):
-            raise ValidationError(_("The duration of a call cannot be negative."))
+    @api.constrains(
+        "date", "promise_date", "next_followup_date", "promise_amount", "duration"
+    )
+    def _check_values(self):
+        validation.check_dates(self, "date", "promise_date", "next_followup_date")
+        validation.check_amounts(self, "promise_amount")
+        # a contact lasts at most a day (the field is in hours)
+        validation.check_ranges(self, "duration", low=0, high=24, unit=_(" hours"))
+
+    @api.constrains("summary")
+    def _check_summary(self):
+        validation.check_texts(self, "summary")
 
     @api.constrains("outcome", "invoice_ids")
     def _check_dispute_invoices(self):

@@ -6,6 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools.misc import format_amount, format_date
 
+from . import b2b_collection_validation as validation
+
 PLAN_STATES = [
     ("draft", "Draft"),
     ("active", "Active"),
@@ -15,6 +17,8 @@ PLAN_STATES = [
 ]
 INTERVALS = [("monthly", "Monthly"), ("weekly", "Weekly")]
 PERIODS_PER_YEAR = {"monthly": 12, "weekly": 52}
+# ten years of weekly instalments
+MAX_INSTALMENTS = 520
 
 
 class B2bCollectionPaymentPlan(models.Model):
@@ -314,16 +318,20 @@ class B2bCollectionPaymentPlan(models.Model):
                     )
                 )
 
-    @api.constrains("interest_rate", "instalment_count")
-    def _check_schedule_parameters(self):
-        for plan in self:
-            if plan.interest_rate < 0 or plan.instalment_count < 0:
-                raise ValidationError(
-                    _(
-                        "The interest rate and the number of instalments cannot "
-                        "be negative."
-                    )
-                )
+    @api.constrains(
+        "interest_rate",
+        "instalment_count",
+        "interest_amount",
+        "start_date",
+        "first_due_date",
+        "note",
+    )
+    def _check_values(self):
+        validation.check_percentages(self, "interest_rate")
+        validation.check_ranges(self, "instalment_count", low=0, high=MAX_INSTALMENTS)
+        validation.check_amounts(self, "interest_amount", sign=validation.NOT_NEGATIVE)
+        validation.check_dates(self, "start_date", "first_due_date")
+        validation.check_texts(self, "note")
 
     # ------------------------------------------------------------------- CRUD
 
@@ -844,8 +852,13 @@ class B2bCollectionPaymentPlanInstalment(models.Model):
         string="Paid On", readonly=True, copy=False, b2b_write="action"
     )
 
-    @api.constrains("amount")
+    @api.constrains("amount", "principal_amount", "interest_amount", "due_date")
     def _check_amount(self):
+        validation.check_amounts(self, "amount")
+        validation.check_amounts(
+            self, "principal_amount", "interest_amount", sign=validation.NOT_NEGATIVE
+        )
+        validation.check_dates(self, "due_date")
         for inst in self:
             if inst.currency_id.compare_amounts(inst.amount, 0.0) <= 0:
                 raise ValidationError(

@@ -4,7 +4,9 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL, float_is_zero
+
+from . import b2b_collection_validation as validation
 
 STATES = [
     ("draft", "Draft"),
@@ -72,6 +74,7 @@ class B2bCollectionPlacement(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
         b2b_write="draft",
     )
     collector_id = fields.Many2one(
@@ -134,6 +137,7 @@ class B2bCollectionPlacement(models.Model):
         readonly=True,
         copy=False,
         ondelete="set null",
+        check_company=True,
         help="The agency bill line charging the fixed fee.",
         b2b_write="action",
         groups="base.group_user",
@@ -185,6 +189,23 @@ class B2bCollectionPlacement(models.Model):
             "Placement references are unique per company.",
         ),
     ]
+
+    @api.constrains(
+        "date_placed",
+        "date_end",
+        "commission_rate",
+        "fixed_fee",
+        "debt_age",
+        "note",
+        "recall_reason",
+        "close_note",
+    )
+    def _check_values(self):
+        validation.check_dates(self, "date_placed", "date_end")
+        validation.check_percentages(self, "commission_rate")
+        validation.check_amounts(self, "fixed_fee", sign=validation.NOT_NEGATIVE)
+        validation.check_ranges(self, "debt_age", low=0, high=validation.INTEGER_MAX)
+        validation.check_texts(self, "note", "recall_reason", "close_note")
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):
@@ -404,6 +425,7 @@ class B2bCollectionPlacementLine(models.Model):
     _inherit = ["b2b.collection.guard.mixin"]
     _description = "Placed Invoice"
     _order = "placement_id, id"
+    _check_company_auto = True
 
     placement_id = fields.Many2one(
         "b2b.collection.placement",
@@ -418,6 +440,7 @@ class B2bCollectionPlacementLine(models.Model):
         required=True,
         index=True,
         ondelete="restrict",
+        check_company=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
         b2b_write="draft",
     )
@@ -450,6 +473,7 @@ class B2bCollectionPlacementLine(models.Model):
     )
     previous_stage_id = fields.Many2one(
         "b2b.collection.stage",
+        check_company=True,
         help="The stage the invoice returns to if recalled.",
         b2b_write="action",
         readonly=True,
@@ -641,9 +665,10 @@ class B2bCollectionPlacementUpdate(models.Model):
 
     @api.constrains("kind", "reported_amount", "reported_date")
     def _check_report(self):
-        for update in self:
-            if update.kind == "payment" and (
-                float_compare(update.reported_amount, 0.0, precision_digits=2) <= 0
+        payments = self.filtered(lambda u: u.kind == "payment")
+        for update in payments:
+            if (
+                float_is_zero(update.reported_amount, precision_digits=2)
                 or not update.reported_date
             ):
                 raise ValidationError(
@@ -651,6 +676,27 @@ class B2bCollectionPlacementUpdate(models.Model):
                         "A payment report needs the amount received (above 0) and its date."
                     )
                 )
+        validation.check_amounts(payments, "reported_amount", sign=validation.POSITIVE)
+        validation.check_amounts(
+            self - payments, "reported_amount", sign=validation.NOT_NEGATIVE
+        )
+        validation.check_dates(self, "reported_date")
+        for update in self.filtered("reported_date"):
+            if update.reported_date > fields.Date.context_today(update):
+                raise ValidationError(
+                    _(
+                        "The payment date %(date)s is in the future: report a "
+                        "payment once it is received.",
+                        date=validation.show(update.reported_date),
+                    )
+                )
+
+    @api.constrains("date", "description")
+    def _check_values(self):
+        validation.check_dates(self, "date")
+        validation.check_texts(self, "description")
+        if any(not (update.description or "").strip() for update in self):
+            raise ValidationError(_("Write what happened: the update has no text."))
 
     @api.model_create_multi
     def create(self, vals_list):

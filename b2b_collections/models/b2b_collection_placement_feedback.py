@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from . import b2b_collection_validation as validation
+
 
 class B2bCollectionPlacementFeedback(models.Model):
     """How the customer (or our staff) judged the agency's work on a
@@ -67,6 +69,11 @@ class B2bCollectionPlacementFeedback(models.Model):
         for feedback in self:
             if feedback.complaint and not (feedback.comment or "").strip():
                 raise ValidationError(_("Say what the complaint is about."))
+
+    @api.constrains("date", "comment")
+    def _check_values(self):
+        validation.check_dates(self, "date")
+        validation.check_texts(self, "comment")
 
     @api.model
     def _b2b_summary(self, agencies, date_from=None, date_to=None):

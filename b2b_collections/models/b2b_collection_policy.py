@@ -1,9 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-# Percentages of a level that cannot exceed 100 (a fee of 250 % of the overdue
-# amount or a 300 % yearly rate is a typing error).
-PERCENT_FIELDS = ("fee_percent", "interest_rate", "interest_margin")
+from . import b2b_collection_validation as validation
 
 INTEREST_MODES = [
     ("none", "No interest"),
@@ -45,6 +43,11 @@ class B2bCollectionPolicy(models.Model):
         for policy in self:
             policy.level_count = len(policy.level_ids)
 
+    @api.constrains("name", "description")
+    def _check_values(self):
+        validation.check_texts(self, "name", max_length=validation.CHAR_MAX)
+        validation.check_texts(self, "description")
+
     @api.constrains("level_ids")
     def _check_level_order(self):
         for policy in self:
@@ -60,6 +63,7 @@ class B2bCollectionPolicyLevel(models.Model):
     _inherit = ["b2b.collection.guard.mixin"]
     _description = "Collection Policy Level"
     _order = "policy_id, sequence, trigger_days, id"
+    _check_company_auto = True
 
     policy_id = fields.Many2one(
         "b2b.collection.policy",
@@ -97,6 +101,7 @@ class B2bCollectionPolicyLevel(models.Model):
     stage_id = fields.Many2one(
         "b2b.collection.stage",
         string="Set Stage",
+        check_company=True,
         help="Stage the invoices move to when this level is sent.",
         b2b_write="user",
     )
@@ -164,45 +169,26 @@ class B2bCollectionPolicyLevel(models.Model):
     )
 
     @api.constrains(
+        "name",
+        "min_amount",
         "fee_fixed",
+        "compensation_fixed",
         "fee_percent",
         "interest_rate",
         "interest_margin",
-        "compensation_fixed",
-        "min_amount",
     )
-    def _check_non_negative(self):
-        for level in self:
-            for fname in (
-                "fee_fixed",
-                "fee_percent",
-                "interest_rate",
-                "interest_margin",
-                "compensation_fixed",
-                "min_amount",
-            ):
-                if level[fname] < 0:
-                    raise ValidationError(
-                        _(
-                            "%(field)s of level %(level)s cannot be negative.",
-                            field=level._fields[fname].get_description(self.env)[
-                                "string"
-                            ],
-                            level=level.name,
-                        )
-                    )
-            for fname in PERCENT_FIELDS:
-                if level[fname] > 100:
-                    raise ValidationError(
-                        _(
-                            "%(field)s of level %(level)s must be between 0 and "
-                            "100 %%.",
-                            field=level._fields[fname].get_description(self.env)[
-                                "string"
-                            ],
-                            level=level.name,
-                        )
-                    )
+    def _check_values(self):
+        validation.check_texts(self, "name", max_length=validation.CHAR_MAX)
+        validation.check_amounts(
+            self,
+            "min_amount",
+            "fee_fixed",
+            "compensation_fixed",
+            sign=validation.NOT_NEGATIVE,
+        )
+        validation.check_percentages(
+            self, "fee_percent", "interest_rate", "interest_margin"
+        )
 
     @api.constrains(
         "interest_mode",
@@ -266,6 +252,8 @@ class B2bCollectionPolicyLevel(models.Model):
 
     @api.constrains("trigger_days", "sequence", "policy_id")
     def _check_order(self):
+        # a level out of range is refused as such, not as out of order
+        validation.check_days(self, "trigger_days", bounds=validation.DAYS_TRIGGER)
         self.policy_id.level_ids._check_order_within_policy()
 
     def _check_order_within_policy(self):

@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools.misc import format_amount, format_date
 
+from . import b2b_collection_validation as validation
+
 SETTLEMENT_STATES = [
     ("draft", "Draft"),
     ("proposed", "To Approve"),
@@ -205,6 +207,7 @@ class B2bCollectionSettlement(models.Model):
 
     @api.constrains("settled_amount", "debt_amount")
     def _check_settled_amount(self):
+        validation.check_amounts(self, "settled_amount")
         for settlement in self:
             currency = settlement.currency_id
             if currency.compare_amounts(settlement.settled_amount, 0.0) <= 0:
@@ -257,6 +260,11 @@ class B2bCollectionSettlement(models.Model):
                         customer=partner.display_name,
                     )
                 )
+
+    @api.constrains("agreement_date", "due_date", "note")
+    def _check_values(self):
+        validation.check_dates(self, "agreement_date", "due_date")
+        validation.check_texts(self, "note")
 
     # ------------------------------------------------------------------- CRUD
 

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from . import b2b_collection_validation as validation
+
 
 class B2bCollectionStage(models.Model):
     _name = "b2b.collection.stage"
@@ -39,6 +41,11 @@ class B2bCollectionStage(models.Model):
         help="Collection work on the debt is finished.",
         b2b_write="user",
     )
+
+    @api.constrains("name", "description")
+    def _check_values(self):
+        validation.check_texts(self, "name", max_length=validation.CHAR_MAX)
+        validation.check_texts(self, "description")
 
     @api.model
     def _b2b_stage(self, code):

@@ -1,6 +1,19 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from . import b2b_collection_validation as validation
+
+# more than this many contacts a week is harassment, or a typing error
+MAX_CONTACTS_7D = 100
+# the settings that name a record of the company
+COMPANY_LINKS = (
+    "b2b_policy_id",
+    "b2b_fee_account_id",
+    "b2b_agency_commission_account_id",
+    "b2b_agency_journal_id",
+    "b2b_bad_debt_account_id",
+    "b2b_writeoff_journal_id",
+)
 WEEKDAYS = (
     "monday",
     "tuesday",
@@ -66,6 +79,7 @@ class ResCompany(models.Model):
             "b2b_collections.b2b_collection_policy_standard", raise_if_not_found=False
         ),
         help="Reminder ladder of the customers that have no policy of their own.",
+        check_company=True,
         b2b_write="user",
         groups="base.group_user",
     )
@@ -110,6 +124,7 @@ class ResCompany(models.Model):
         string="Late Fee Account",
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of late fees and interest invoiced by reminders.",
+        check_company=True,
         b2b_write="user",
         groups="base.group_user",
     )
@@ -177,6 +192,7 @@ class ResCompany(models.Model):
         string="Agency Commission Account",
         domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
         help="Expense account of the agencies' commissions and fees on their bills.",
+        check_company=True,
         b2b_write="user",
         groups="base.group_user",
     )
@@ -186,6 +202,7 @@ class ResCompany(models.Model):
         domain="[('type', '=', 'purchase')]",
         help="Purchase journal of the agencies' commission bills (default: the "
         "first purchase journal).",
+        check_company=True,
         b2b_write="user",
         groups="base.group_user",
     )
@@ -202,6 +219,7 @@ class ResCompany(models.Model):
         string="Bad Debt Account",
         domain="[('account_type', '=', 'expense')]",
         help="Expense account debited by the write-off of a settlement's remainder.",
+        check_company=True,
         b2b_write="user",
         groups="base.group_user",
     )
@@ -210,6 +228,7 @@ class ResCompany(models.Model):
         string="Write-off Journal",
         domain="[('type', '=', 'general')]",
         help="Miscellaneous journal of the settlement write-off entries.",
+        check_company=True,
         b2b_write="user",
         groups="base.group_user",
     )
@@ -221,34 +240,24 @@ class ResCompany(models.Model):
         "b2b_target_over_90_pct",
     )
     def _check_b2b_targets(self):
-        for company in self:
-            percentages = (
-                company.b2b_target_cei,
-                company.b2b_target_overdue_pct,
-                company.b2b_target_over_90_pct,
-            )
-            if company.b2b_target_dso < 0 or not all(
-                0 <= value <= 100 for value in percentages
-            ):
-                raise ValidationError(
-                    _(
-                        "The target DSO cannot be negative and the target "
-                        "percentages must be between 0 and 100."
-                    )
-                )
+        validation.check_days(self, "b2b_target_dso", bounds=validation.DAYS_TOLERANCE)
+        validation.check_percentages(
+            self, "b2b_target_cei", "b2b_target_overdue_pct", "b2b_target_over_90_pct"
+        )
 
     @api.constrains("b2b_max_contacts_7d", "b2b_promise_tolerance")
     def _check_b2b_limits(self):
-        for company in self:
-            if company.b2b_max_contacts_7d < 0 or not (
-                0 <= company.b2b_promise_tolerance < 100
-            ):
-                raise ValidationError(
-                    _(
-                        "The contact limit cannot be negative and the promise "
-                        "tolerance must be between 0 and 100%%."
-                    )
-                )
+        validation.check_ranges(
+            self, "b2b_max_contacts_7d", low=0, high=MAX_CONTACTS_7D
+        )
+        # a tolerance of 100 % would count a promise with nothing paid as kept
+        validation.check_percentages(self, "b2b_promise_tolerance", high=99.99)
+
+    @api.constrains(*COMPANY_LINKS)
+    def _check_b2b_companies(self):
+        # res.company has no automatic company check: the accounts, journals
+        # and policy of the Collections settings must be the company's
+        self._check_company(list(COMPANY_LINKS))
 
     def _b2b_is_quiet_day(self, day):
         self.ensure_one()
@@ -263,12 +272,17 @@ class ResCompany(models.Model):
     def _check_b2b_aging_buckets(self):
         for company in self:
             bounds = company._b2b_aging_bounds()
-            if bounds[0] <= 0 or any(a >= b for a, b in zip(bounds, bounds[1:])):
+            if (
+                bounds[0] <= 0
+                or bounds[-1] > validation.DAYS_AGE[1]
+                or any(a >= b for a, b in zip(bounds, bounds[1:]))
+            ):
                 raise ValidationError(
                     _(
                         "The aging bucket boundaries of %(company)s must be positive "
-                        "and strictly increasing (got %(bounds)s).",
+                        "and strictly increasing, up to %(max)s days (got %(bounds)s).",
                         company=company.display_name,
+                        max=validation.DAYS_AGE[1],
                         bounds=" / ".join(str(b) for b in bounds),
                     )
                 )
@@ -291,7 +305,6 @@ class ResCompany(models.Model):
 
     @api.constrains("b2b_plan_tolerance_days")
     def _check_b2b_plan_tolerance_days(self):
-        if any(company.b2b_plan_tolerance_days < 0 for company in self):
-            raise ValidationError(
-                _("The payment plan tolerance cannot be a negative number of days.")
-            )
+        validation.check_days(
+            self, "b2b_plan_tolerance_days", bounds=validation.DAYS_TOLERANCE
+        )

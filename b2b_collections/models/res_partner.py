@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from . import b2b_collection_validation as validation
+
 CHANNELS = [
     ("phone", "Phone"),
     ("email", "Email"),
@@ -231,6 +233,15 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.b2b_placement_count = counts.get(partner._origin, 0)
+
+    # -------------------------------------------------------------- constraints
+
+    @api.constrains("b2b_next_action_date", "b2b_do_not_contact_reason")
+    def _check_b2b_values(self):
+        validation.check_dates(self, "b2b_next_action_date")
+        validation.check_texts(
+            self, "b2b_do_not_contact_reason", max_length=validation.CHAR_MAX
+        )
 
     # ------------------------------------------------------------------ actions
 

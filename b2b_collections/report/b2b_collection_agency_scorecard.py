@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..models import b2b_collection_validation as validation
 from .b2b_collection_agency_kpi import COHORTS
 
 # The measures of the scorecard, read from b2b.collection.agency.kpi with the
@@ -60,6 +61,7 @@ class B2bCollectionAgencyScorecardWizard(models.TransientModel):
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
+        validation.check_dates(self, "date_from", "date_to")
         for wizard in self:
             if wizard.date_from > wizard.date_to:
                 raise ValidationError(_("The period must start before it ends."))

@@ -3,8 +3,19 @@ import io
 import xlsxwriter
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..models.b2b_collection_aging import CURRENCY_MODES
+
+# the arguments of b2b.collection.aging._b2b_aging_report_data
+REPORT_OPTIONS = (
+    "as_of",
+    "company_ids",
+    "grouping",
+    "bounds",
+    "currency_mode",
+    "detail",
+)
 
 
 class ReportB2bAgedReceivables(models.AbstractModel):
@@ -20,6 +31,18 @@ class ReportB2bAgedReceivables(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         options = (data or {}).get("options")
         wizards = self.env["b2b.collection.aging.export"].browse(docids)
+        if options and (
+            not isinstance(options, dict)
+            or "as_of" not in options
+            or set(options) - set(REPORT_OPTIONS)
+        ):
+            raise UserError(
+                _(
+                    "The report options are not understood: expected a dictionary of "
+                    "%(keys)s (as_of required).",
+                    keys=", ".join(REPORT_OPTIONS),
+                )
+            )
         if not options:
             wizards.ensure_one()
             options = wizards._b2b_options()

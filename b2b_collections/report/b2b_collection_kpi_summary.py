@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..models import b2b_collection_validation as validation
+
 # The measures of the summary, read in one _read_group per grouping.
 SUMMARY_FIELDS = (
     "credit_sales",
@@ -74,6 +76,7 @@ class B2bCollectionKpiSummaryWizard(models.TransientModel):
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
+        validation.check_dates(self, "date_from", "date_to")
         for wizard in self:
             if wizard.date_from > wizard.date_to:
                 raise ValidationError(_("The period must start before it ends."))

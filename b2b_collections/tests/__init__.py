@@ -19,3 +19,5 @@ from . import test_agency_portal
 from . import test_assessment
 from . import test_access_rules
 from . import test_charges
+from . import test_validation
+from . import test_fuzz

@@ -494,7 +494,7 @@ class TestAgencyPortalHttp(AgencyPortalCase, HttpCase):
             (
                 payment_url,
                 {"amount": "10", "payment_date": "31/02/2026"},
-                "Enter the date",
+                "is not a date",
             ),
             (payment_url, {"amount": "10", "payment_date": tomorrow}, "in the future"),
         ]:

@@ -363,10 +363,10 @@ class TestAssessment(AgencyCase):
 
     def test_bad_input_is_refused(self):
         for vals, message in [
-            ({"cost_per_hour": -1.0}, "cost per hour cannot be negative"),
-            ({"history_months": 0}, "at least one month"),
-            ({"min_history": -1}, "minimum history"),
-            ({"default_fixed_fee": -5.0}, "fixed fee cannot be negative"),
+            ({"cost_per_hour": -1.0}, r"Cost per Hour cannot be negative \(got -1\)"),
+            ({"history_months": 0}, r"between 1 and 240 \(got 0\)"),
+            ({"min_history": -1}, r"Minimum History \(cases\) cannot be negative"),
+            ({"default_fixed_fee": -5.0}, "Fixed Fee per Placement cannot be negative"),
         ]:
             with (
                 self.subTest(vals=vals),
@@ -376,7 +376,10 @@ class TestAssessment(AgencyCase):
         assessment = self.assess()
         line = self.band(assessment, "91_180")
         for vals, message in [
-            ({"hours_per_account": -0.5}, r"hours per account \(91-180 days\)"),
+            (
+                {"hours_per_account": -0.5},
+                "91-180 days: Hours per Account cannot be negative",
+            ),
             ({"default_inhouse_rate": 100.5}, "between 0 and 100"),
             ({"default_agency_rate": -1}, "between 0 and 100"),
             ({"default_commission_rate": 101}, "between 0 and 100"),

@@ -148,7 +148,7 @@ class TestPaymentPlanSchedule(B2bPlanCase):
             self.make_plan(inv)
         with self.assertRaisesText(UserError, "at least one instalment"):
             self.make_plan(inv, count=0)
-        with self.assertRaisesText(ValidationError, "cannot be negative"):
+        with self.assertRaisesText(ValidationError, "percentage between 0 and 100"):
             self.make_plan(inv, rate=-1.0)
 
 

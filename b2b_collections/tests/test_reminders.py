@@ -676,7 +676,7 @@ class TestPolicyConfiguration(B2bRemindersCase):
                     "sequence": 99,
                     "interest_rate": -2,
                 },
-                "cannot be negative",
+                "percentage between 0 and 100",
             ),
             (
                 {

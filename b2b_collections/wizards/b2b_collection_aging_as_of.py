@@ -1,5 +1,7 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.tools.misc import format_date
+
+from ..models import b2b_collection_validation as validation
 
 
 class B2bCollectionAgingAsOf(models.TransientModel):
@@ -25,6 +27,10 @@ class B2bCollectionAgingAsOf(models.TransientModel):
         default=lambda self: self.env.companies,
         b2b_write="user",
     )
+
+    @api.constrains("as_of")
+    def _check_values(self):
+        validation.check_dates(self, "as_of")
 
     def action_open(self):
         self.ensure_one()

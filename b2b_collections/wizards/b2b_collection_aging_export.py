@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..models import b2b_collection_validation as validation
 from ..models.b2b_collection_aging import CURRENCY_MODES, GROUPINGS
 
 
@@ -77,6 +78,10 @@ class B2bCollectionAgingExport(models.TransientModel):
     def _check_buckets(self):
         for wizard in self:
             self.env["b2b.collection.aging"]._b2b_check_bounds(wizard._b2b_bounds())
+
+    @api.constrains("as_of")
+    def _check_values(self):
+        validation.check_dates(self, "as_of")
 
     def _b2b_bounds(self):
         self.ensure_one()

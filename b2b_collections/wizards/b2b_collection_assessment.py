@@ -5,8 +5,16 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL, float_compare, float_is_zero, float_round
 
+from ..models import b2b_collection_validation as validation
+
 # Bands of days overdue, both ends included; None: no upper end.
 # (code, label, first day, last day)
+# The history window: up to 20 years; the thin-history threshold: a number of
+# cases; the collector time one account takes: 1,000 hours is half a year.
+MAX_HISTORY_MONTHS = 240
+MAX_MIN_HISTORY = 1000000
+MAX_HOURS_PER_ACCOUNT = 1000
+
 BANDS = (
     ("1_90", "1-90 days", 1, 90),
     ("91_180", "91-180 days", 91, 180),
@@ -187,22 +195,15 @@ class B2bCollectionAssessment(models.TransientModel):
             )
 
     @api.constrains(
-        "history_months", "cost_per_hour", "min_history", "default_fixed_fee"
+        "date", "history_months", "cost_per_hour", "min_history", "default_fixed_fee"
     )
     def _check_inputs(self):
-        for assessment in self:
-            if assessment.history_months < 1:
-                raise ValidationError(_("The history window is at least one month."))
-            if assessment.cost_per_hour < 0:
-                raise ValidationError(
-                    _("The collector cost per hour cannot be negative.")
-                )
-            if assessment.min_history < 0:
-                raise ValidationError(
-                    _("The minimum history (cases) cannot be negative.")
-                )
-            if assessment.default_fixed_fee < 0:
-                raise ValidationError(_("The default fixed fee cannot be negative."))
+        validation.check_dates(self, "date")
+        validation.check_ranges(self, "history_months", low=1, high=MAX_HISTORY_MONTHS)
+        validation.check_amounts(
+            self, "cost_per_hour", "default_fixed_fee", sign=validation.NOT_NEGATIVE
+        )
+        validation.check_ranges(self, "min_history", low=0, high=MAX_MIN_HISTORY)
 
     @api.constrains("company_id")
     def _check_company_allowed(self):
@@ -594,23 +595,20 @@ class B2bCollectionAssessmentLine(models.TransientModel):
     )
     def _check_assumptions(self):
         for line in self:
-            band = dict(BAND_SELECTION)[line.band]
-            if line.hours_per_account < 0:
-                raise ValidationError(
-                    _("The hours per account (%s) cannot be negative.", band)
+            try:
+                validation.check_ranges(
+                    line, "hours_per_account", low=0, high=MAX_HOURS_PER_ACCOUNT
                 )
-            for rate in (
-                line.default_inhouse_rate,
-                line.default_agency_rate,
-                line.default_commission_rate,
-            ):
-                if not 0 <= rate <= 100:
-                    raise ValidationError(
-                        _(
-                            "The default rates (%s) are percentages between 0 and 100.",
-                            band,
-                        )
-                    )
+                validation.check_percentages(
+                    line,
+                    "default_inhouse_rate",
+                    "default_agency_rate",
+                    "default_commission_rate",
+                )
+            except ValidationError as error:
+                # say which band: the four lines have the same fields
+                band = dict(BAND_SELECTION)[line.band]
+                raise ValidationError(f"{band}: {error.args[0]}") from None
 
     @api.depends(
         "band",

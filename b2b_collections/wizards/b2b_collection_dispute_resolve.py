@@ -1,5 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
+from ..models import b2b_collection_validation as validation
 from ..models.b2b_collection_dispute import OUTCOMES
 
 
@@ -25,6 +26,10 @@ class B2bCollectionDisputeResolve(models.TransientModel):
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_refund')]",
         b2b_write="user",
     )
+
+    @api.constrains("note")
+    def _check_values(self):
+        validation.check_texts(self, "note")
 
     def action_resolve(self):
         self.ensure_one()

@@ -6,6 +6,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL
 
+from ..models import b2b_collection_validation as validation
+
 
 class B2bCollectionPlacementWizard(models.TransientModel):
     """Place invoices with an agency: one placement per customer."""
@@ -47,11 +49,26 @@ class B2bCollectionPlacementWizard(models.TransientModel):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
 
+    @api.constrains("date_placed", "note")
+    def _check_values(self):
+        validation.check_dates(self, "date_placed")
+        validation.check_texts(self, "note")
+
     @api.model
     def default_get(self, fields_list):
         vals = super().default_get(fields_list)
         model = self.env.context.get("active_model")
         ids = self.env.context.get("active_ids") or []
+        if not isinstance(ids, list | tuple) or any(
+            not isinstance(i, int) or isinstance(i, bool) for i in ids
+        ):
+            raise UserError(
+                _(
+                    "The invoices or customers to place must be given by their ids "
+                    "(got %(ids)s).",
+                    ids=validation.show(ids),
+                )
+            )
         moves = self.env["account.move"]
         if model == "account.move":
             moves = moves.browse(ids)
@@ -157,6 +174,11 @@ class B2bCollectionPlacementEnd(models.TransientModel):
         b2b_write="user",
     )
 
+    @api.constrains("date", "reason")
+    def _check_values(self):
+        validation.check_dates(self, "date")
+        validation.check_texts(self, "reason")
+
     def action_confirm(self):
         self.ensure_one()
         placement = self.placement_id
@@ -211,6 +233,10 @@ class B2bCollectionCommissionBill(models.TransientModel):
         help="Recoveries and placements up to this day; the bill is dated on it.",
         b2b_write="user",
     )
+
+    @api.constrains("date_to")
+    def _check_values(self):
+        validation.check_dates(self, "date_to")
 
     def action_create_bills(self):
         self.ensure_one()
