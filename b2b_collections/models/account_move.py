@@ -7,7 +7,12 @@ AGING_BUCKETS = ("not_due", "b1", "b2", "b3", "b4", "b5")
 # What the SQL of money received (AccountMove._b2b_sql_money_received) reads:
 # the fields to flush before running it, and the ``_depends`` of SQL views.
 MONEY_RECEIVED_DEPENDS = {
-    "account.move": ["journal_id", "origin_payment_id", "statement_line_id"],
+    "account.move": [
+        "journal_id",
+        "origin_payment_id",
+        "statement_line_id",
+        "amount_total_signed",
+    ],
     "account.move.line": [
         "move_id",
         "account_id",
@@ -17,9 +22,8 @@ MONEY_RECEIVED_DEPENDS = {
         "company_currency_id",
     ],
     "account.partial.reconcile": ["credit_move_id", "amount", "credit_amount_currency"],
-    "account.payment": ["outstanding_account_id"],
+    "account.payment": ["amount_company_currency_signed"],
     "account.journal": ["default_account_id"],
-    "account.account": ["account_type"],
 }
 
 
@@ -160,15 +164,17 @@ class AccountMove(models.Model):
           exchange difference adds nothing and takes nothing away (a payment
           worth less than the invoice it settles receives what it is worth;
           the exchange difference entry matched with it is not money).
-        - Only the cash share of the entry: a payment registered with a
-          write-off (early payment discount, "mark as fully paid") settles
-          more than it brings; its reconciliations count pro rata of
-          liquidity (its lines on the outstanding or bank account) over what
-          the entry settles (its receivable and payable lines).
+        - Only the cash share of the entry: its liquidity (the payment's
+          amount; for a bank statement line, its line on the journal's bank
+          account) over its total (the sum of its debits). A payment
+          registered with a write-off (early payment discount, "mark as
+          fully paid") settles more than it brings; a statement line matched
+          with a credit note or a vendor bill as well nets them without cash.
 
-        Once a cash entry is fully matched, this summed over its
-        reconciliations gives back its liquidity amount, whatever it was
-        matched with. Flush first: ``_b2b_flush_money_received``."""
+        Stored fields only, and one row lookup per reconciliation (two for a
+        statement line). Once a cash entry is fully matched, this summed over
+        its reconciliations with receivables gives back its liquidity. Flush
+        first: ``_b2b_flush_money_received``."""
         p, ln, m = (SQL.identifier(alias) for alias in (partial, line, move))
         return SQL(
             """CASE WHEN %(is_payment)s THEN ROUND(
@@ -176,20 +182,18 @@ class AccountMove(models.Model):
                           AND %(l)s.amount_currency != 0
                      THEN %(p)s.credit_amount_currency * %(l)s.balance / %(l)s.amount_currency
                      ELSE %(p)s.amount END
-                * COALESCE((
-                    SELECT GREATEST(SUM(cash.balance) FILTER (
-                               WHERE cash.account_id IN (
-                                   cash_journal.default_account_id,
-                                   cash_payment.outstanding_account_id)), 0)
-                           / NULLIF(GREATEST(-SUM(cash.balance) FILTER (
-                               WHERE cash_account.account_type IN (
-                                   'asset_receivable', 'liability_payable')), 0), 0)
-                      FROM account_move_line cash
-                      JOIN account_account cash_account ON cash_account.id = cash.account_id
-                      JOIN account_journal cash_journal ON cash_journal.id = %(m)s.journal_id
-                 LEFT JOIN account_payment cash_payment
-                        ON cash_payment.id = %(m)s.origin_payment_id
-                     WHERE cash.move_id = %(m)s.id), 0),
+                * COALESCE(GREATEST(
+                    CASE WHEN %(m)s.origin_payment_id IS NOT NULL
+                         THEN (SELECT pay.amount_company_currency_signed
+                                 FROM account_payment pay
+                                WHERE pay.id = %(m)s.origin_payment_id)
+                         ELSE (SELECT SUM(liquidity.balance)
+                                 FROM account_move_line liquidity
+                                 JOIN account_journal journal
+                                   ON journal.id = %(m)s.journal_id
+                                  AND journal.default_account_id = liquidity.account_id
+                                WHERE liquidity.move_id = %(m)s.id) END, 0)
+                    / NULLIF(%(m)s.amount_total_signed, 0), 0),
                 (SELECT cur.decimal_places FROM res_currency cur
                   WHERE cur.id = %(l)s.company_currency_id))
             ELSE 0 END""",
@@ -233,7 +237,9 @@ class AccountMove(models.Model):
               JOIN account_move_line cl ON cl.id = apr.credit_move_id
               JOIN account_move cm ON cm.id = cl.move_id
          LEFT JOIN res_partner dp ON dp.id = dl.partner_id
-             CROSS JOIN LATERAL (SELECT %(received)s AS amount) received
+             -- OFFSET 0: computed once per row, however often the reader
+             -- uses the amount (PostgreSQL would inline it in each use)
+             CROSS JOIN LATERAL (SELECT %(received)s AS amount OFFSET 0) received
              WHERE a.account_type = 'asset_receivable'
                AND dl.company_id IN %(company_ids)s
                AND dl.parent_state = 'posted' AND cl.parent_state = 'posted'

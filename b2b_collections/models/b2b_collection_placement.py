@@ -744,7 +744,9 @@ class B2bCollectionRecovery(models.Model):
                       JOIN account_partial_reconcile apr ON apr.debit_move_id = il.id
                       JOIN account_move_line cl ON cl.id = apr.credit_move_id
                       JOIN account_move cm ON cm.id = cl.move_id
-                     CROSS JOIN LATERAL (SELECT %(received)s AS amount) received
+                     CROSS JOIN LATERAL (
+                        -- OFFSET 0: computed once, used twice
+                        SELECT %(received)s AS amount OFFSET 0) received
                      WHERE p.state != 'draft'
                        AND %(scope)s
                        AND %(is_payment)s

@@ -289,6 +289,82 @@ class TestMoneyReceived(AgencyCase):
         )
         self.assertEqual(self.placement.recovered_amount, 700.0)
 
+    def test_bank_line_netting_a_credit_note_receives_its_amount(self):
+        """A bank statement line of 800 matched at once with an invoice of
+        1,000 and a credit note of 200 (as the bank reconciliation does):
+        800 received, the credit note's 200 is not money."""
+        partner = self.env["res.partner"].create(
+            {"name": "Initech", "is_company": True}
+        )
+        inv = self.invoice(1000.0, due=FEB_15, invoice_date=JAN_16, partner=partner)
+        refund = self.invoice(
+            200.0,
+            due=FEB_15,
+            invoice_date=JAN_16,
+            partner=partner,
+            move_type="out_refund",
+        )
+        with freeze_time(date(2026, 3, 6)):
+            st_line = self.env["account.bank.statement.line"].create(
+                {
+                    "journal_id": self.bank_journal.id,
+                    "partner_id": partner.id,
+                    "payment_ref": "Net of the credit note",
+                    "amount": 800.0,
+                    "date": date(2026, 3, 6),
+                }
+            )
+            st_move = st_line.move_id.with_context(
+                skip_account_move_synchronization=True
+            )
+            _liquidity, suspense, _other = st_line.with_context(
+                skip_account_move_synchronization=True
+            )._seek_for_lines()
+            receivable = self.receivable(inv).account_id
+            st_move.button_draft()
+            st_move.write(
+                {
+                    "line_ids": [
+                        Command.update(
+                            suspense.id,
+                            {
+                                "account_id": receivable.id,
+                                "balance": -1000.0,
+                                "amount_currency": -1000.0,
+                            },
+                        ),
+                        Command.create(
+                            {
+                                "name": "Credit note",
+                                "account_id": receivable.id,
+                                "partner_id": partner.id,
+                                "balance": 200.0,
+                                "amount_currency": 200.0,
+                            }
+                        ),
+                    ]
+                }
+            )
+            st_move.action_post()
+            lines = st_move.line_ids.filtered(lambda ln: ln.account_id == receivable)
+            (
+                lines.filtered(lambda ln: ln.balance < 0) | self.receivable(inv)
+            ).reconcile()
+            (
+                lines.filtered(lambda ln: ln.balance > 0) | self.receivable(refund)
+            ).reconcile()
+        self.assertEqual((inv | refund).mapped("payment_state"), ["paid", "paid"])
+        self.assertEqual(st_move.amount_total_signed, 1000.0)  # 800 bank + 200
+        rows = self.env["b2b.collection.kpi"]._read_group(
+            [("partner_id", "=", partner.id), ("date", "=", MAR)],
+            [],
+            ["cash_collected:sum"],
+        )
+        # the invoice's 1,000 x 800 / 1,000 (the credit note's side is the
+        # bank line's own debit: not money received on a receivable)
+        self.assertEqual(rows[0][0], 800.0)
+        self.assertEqual(self.statement(partner)["received"], 800.0)
+
     def test_same_amount_in_the_assessment(self):
         assessment = (
             self.env["b2b.collection.assessment"]
