@@ -6,6 +6,27 @@ from . import b2b_collection_validation as validation
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 PAID_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 AGING_BUCKETS = ("not_due", "b1", "b2", "b3", "b4", "b5")
+# What the SQL of money received (AccountMove._b2b_sql_money_received) reads:
+# the fields to flush before running it, and the ``_depends`` of SQL views.
+MONEY_RECEIVED_DEPENDS = {
+    "account.move": [
+        "journal_id",
+        "origin_payment_id",
+        "statement_line_id",
+        "amount_total_signed",
+    ],
+    "account.move.line": [
+        "move_id",
+        "account_id",
+        "balance",
+        "amount_currency",
+        "currency_id",
+        "company_currency_id",
+    ],
+    "account.partial.reconcile": ["credit_move_id", "amount", "credit_amount_currency"],
+    "account.payment": ["amount_company_currency_signed"],
+    "account.journal": ["default_account_id"],
+}
 
 
 class AccountMove(models.Model):
@@ -177,12 +198,130 @@ class AccountMove(models.Model):
 
     @api.model
     def _b2b_sql_is_payment(self, alias):
-        """SQL condition: the journal entry ``alias`` is the entry of a
-        payment or of a bank statement line, i.e. money received; credit
-        notes, write-offs and exchange differences are not."""
+        """SQL condition: the journal entry ``alias`` is a cash entry, the
+        entry of a payment (``origin_payment_id``) or of a bank statement
+        line (``statement_line_id``), the same test Odoo's reconciliation
+        makes (``account.move.line._prepare_move_line_residual_amounts``).
+        Credit notes, write-off entries, exchange difference entries and
+        netting entries are not. How much of a reconciliation with a cash
+        entry is money: ``_b2b_sql_money_received``. Python twin:
+        ``_b2b_is_payment``. See docs/architecture.md, "Money received"."""
         return SQL(
             "(%(m)s.origin_payment_id IS NOT NULL OR %(m)s.statement_line_id IS NOT NULL)",
             m=SQL.identifier(alias),
+        )
+
+    def _b2b_is_payment(self):
+        """Whether this journal entry is a cash entry: the rule of
+        ``_b2b_sql_is_payment``, for a record already in memory."""
+        self.ensure_one()
+        return bool(self.origin_payment_id or self.statement_line_id)
+
+    @api.model
+    def _b2b_sql_money_received(self, partial, line, move):
+        """SQL amount, in company currency: the money received through the
+        reconciliation ``partial`` of a receivable, whose credit line ``line``
+        belongs to the journal entry ``move``. The one definition of money
+        received (promises, KPIs, statement, plans, settlements, agencies,
+        assessment); 0 unless ``move`` is a cash entry
+        (``_b2b_sql_is_payment``).
+
+        - Valued at the rate of the cash entry: the part of ``line`` matched
+          (``credit_amount_currency``) at ``line``'s own rate, so that an
+          exchange difference adds nothing and takes nothing away (a payment
+          worth less than the invoice it settles receives what it is worth;
+          the exchange difference entry matched with it is not money).
+        - Only the cash share of the entry: its liquidity (the payment's
+          amount; for a bank statement line, its line on the journal's bank
+          account) over its total (the sum of its debits). A payment
+          registered with a write-off (early payment discount, "mark as
+          fully paid") settles more than it brings; a statement line matched
+          with a credit note or a vendor bill as well nets them without cash.
+
+        Stored fields only, and one row lookup per reconciliation (two for a
+        statement line). Once a cash entry is fully matched, this summed over
+        its reconciliations with receivables gives back its liquidity. Flush
+        first: ``_b2b_flush_money_received``."""
+        p, ln, m = (SQL.identifier(alias) for alias in (partial, line, move))
+        return SQL(
+            """CASE WHEN %(is_payment)s THEN ROUND(
+                CASE WHEN %(l)s.currency_id != %(l)s.company_currency_id
+                          AND %(l)s.amount_currency != 0
+                     THEN %(p)s.credit_amount_currency * %(l)s.balance / %(l)s.amount_currency
+                     ELSE %(p)s.amount END
+                * COALESCE(GREATEST(
+                    CASE WHEN %(m)s.origin_payment_id IS NOT NULL
+                         THEN (SELECT pay.amount_company_currency_signed
+                                 FROM account_payment pay
+                                WHERE pay.id = %(m)s.origin_payment_id)
+                         ELSE (SELECT SUM(liquidity.balance)
+                                 FROM account_move_line liquidity
+                                 JOIN account_journal journal
+                                   ON journal.id = %(m)s.journal_id
+                                  AND journal.default_account_id = liquidity.account_id
+                                WHERE liquidity.move_id = %(m)s.id) END, 0)
+                    / NULLIF(%(m)s.amount_total_signed, 0), 0),
+                (SELECT cur.decimal_places FROM res_currency cur
+                  WHERE cur.id = %(l)s.company_currency_id))
+            ELSE 0 END""",
+            is_payment=self._b2b_sql_is_payment(move),
+            p=p,
+            l=ln,
+            m=m,
+        )
+
+    @api.model
+    def _b2b_flush_money_received(self):
+        """Flush what ``_b2b_sql_money_received`` reads."""
+        for model, fnames in MONEY_RECEIVED_DEPENDS.items():
+            self.env[model].flush_model(fnames)
+
+    @api.model
+    def _b2b_sql_receipts(self, company_ids, date_to, date_from=None):
+        """SQL query of the money received on customers' receivables: one row
+        per reconciliation of a posted receivable line that is not itself a
+        cash entry (an invoice, an opening entry...) with a cash entry, dated
+        by the reconciliation (``max_date``) up to ``date_to`` (and from
+        ``date_from``), for the companies ``company_ids``. Columns:
+        ``partner_id`` (commercial partner, 0 when none), ``company_id``,
+        ``date`` (reconciliation), ``payment_date`` (the cash entry's line),
+        ``debit_date`` (invoice date, else the line's date) and ``amount``
+        (``_b2b_sql_money_received``, company currency). Read by the KPIs
+        (cash collected, days to pay) and the customer statement, so that they
+        cannot disagree. Flush first: ``_b2b_flush_money_received``."""
+        return SQL(
+            """
+            SELECT COALESCE(dp.commercial_partner_id, dl.partner_id, 0) AS partner_id,
+                   dl.company_id,
+                   apr.max_date AS date,
+                   cl.date AS payment_date,
+                   COALESCE(dm.invoice_date, dl.date) AS debit_date,
+                   received.amount
+              FROM account_partial_reconcile apr
+              JOIN account_move_line dl ON dl.id = apr.debit_move_id
+              JOIN account_account a ON a.id = dl.account_id
+              JOIN account_move dm ON dm.id = dl.move_id
+              JOIN account_move_line cl ON cl.id = apr.credit_move_id
+              JOIN account_move cm ON cm.id = cl.move_id
+         LEFT JOIN res_partner dp ON dp.id = dl.partner_id
+             -- OFFSET 0: computed once per row, however often the reader
+             -- uses the amount (PostgreSQL would inline it in each use)
+             CROSS JOIN LATERAL (SELECT %(received)s AS amount OFFSET 0) received
+             WHERE a.account_type = 'asset_receivable'
+               AND dl.company_id IN %(company_ids)s
+               AND dl.parent_state = 'posted' AND cl.parent_state = 'posted'
+               AND apr.max_date <= %(date_to)s
+               %(date_from)s
+               AND %(credit_is_payment)s AND NOT %(debit_is_payment)s
+            """,
+            company_ids=tuple(company_ids) or (0,),
+            date_to=date_to,
+            date_from=(
+                SQL("AND apr.max_date >= %s", date_from) if date_from else SQL()
+            ),
+            received=self._b2b_sql_money_received("apr", "cl", "cm"),
+            credit_is_payment=self._b2b_sql_is_payment("cm"),
+            debit_is_payment=self._b2b_sql_is_payment("dm"),
         )
 
     @api.model

@@ -337,9 +337,12 @@ class B2bCollectionNote(models.Model):
     @api.model
     def _b2b_evaluate_promises(self, today=None):
         """Mark the promises whose date has passed kept or broken, from the
-        payments reconciled with the invoices concerned (the customer's invoices
-        when none was chosen) between the call and the promised date. One query.
-        A broken promise notifies the collector and escalates one level."""
+        money received on the invoices concerned (the customer's invoices when
+        none was chosen) between the call and the promised date: payments and
+        bank statement lines only, at their cash value
+        (``account.move._b2b_sql_money_received``); credit notes, write-offs
+        and exchange differences keep no promise. One query. A broken promise
+        notifies the collector and escalates one level."""
         today = today or fields.Date.context_today(self)
         notes = self.search(
             [
@@ -352,12 +355,13 @@ class B2bCollectionNote(models.Model):
             return notes
         for model in ("account.move", "account.move.line", "account.partial.reconcile"):
             self.env[model].flush_model()
+        self.env["account.move"]._b2b_flush_money_received()
         self.flush_model()
         paid = dict(
             self.env.execute_query(
                 SQL(
                     """
-            SELECT n.id, COALESCE(SUM(apr.amount), 0)
+            SELECT n.id, COALESCE(SUM(%(received)s), 0)
               FROM b2b_collection_note n
               JOIN account_move m ON m.commercial_partner_id = n.partner_id
                                  AND m.company_id = n.company_id
@@ -368,8 +372,9 @@ class B2bCollectionNote(models.Model):
                                     AND a.account_type = 'asset_receivable'
               JOIN account_partial_reconcile apr ON apr.debit_move_id = dl.id
               JOIN account_move_line cl ON cl.id = apr.credit_move_id
-              JOIN account_move cm ON cm.id = cl.move_id AND cm.move_type = 'entry'
-             WHERE n.id IN %s
+              JOIN account_move cm ON cm.id = cl.move_id
+             WHERE n.id IN %(ids)s
+               AND %(is_payment)s
                AND apr.max_date >= n.date::date
                AND apr.max_date <= n.promise_date
                AND (NOT EXISTS (SELECT 1 FROM b2b_collection_note_account_move_rel r
@@ -378,7 +383,11 @@ class B2bCollectionNote(models.Model):
                                  WHERE r.note_id = n.id))
           GROUP BY n.id
                     """,
-                    tuple(notes.ids),
+                    ids=tuple(notes.ids),
+                    received=self.env["account.move"]._b2b_sql_money_received(
+                        "apr", "cl", "cm"
+                    ),
+                    is_payment=self.env["account.move"]._b2b_sql_is_payment("cm"),
                 )
             )
         )

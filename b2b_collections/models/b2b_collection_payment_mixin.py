@@ -11,10 +11,11 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
     reminders while the agreement runs (``_b2b_park_invoices``), giving them
     back their stage when it is cancelled (``_b2b_unpark_invoices``).
 
-    A payment is a partial reconciliation of an invoice's receivable line with
-    the journal entry of a payment (``origin_payment_id``) or of a bank
-    statement line; credit notes, write-offs and exchange differences are not
-    payments. Amounts are in company currency."""
+    Payments are the money received on the invoices
+    (``account.move._b2b_sql_money_received``): reconciliations of their
+    receivable lines with the entry of a payment or of a bank statement line,
+    at its cash value; credit notes, write-offs and exchange differences are
+    not payments. Amounts are in company currency."""
 
     _name = "b2b.collection.payment.mixin"
     _inherit = ["b2b.collection.guard.mixin"]
@@ -66,11 +67,12 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
             "account.partial.reconcile",
         ):
             self.env[model].flush_model()
+        self.env["account.move"]._b2b_flush_money_received()
         self.flush_model(["move_ids", self._b2b_payments_since])
         rows = self.env.execute_query(
             SQL(
                 """
-            SELECT rec.id, cl.date, SUM(apr.amount)
+            SELECT rec.id, cl.date, SUM(%(received)s)
               FROM %(table)s rec
               JOIN %(relation)s rel ON rel.%(owner)s = rec.id
               JOIN account_move_line dl ON dl.move_id = rel.%(move)s
@@ -92,6 +94,9 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
                 move=SQL.identifier(field.column2),
                 since=SQL.identifier(self._b2b_payments_since),
                 is_payment=self.env["account.move"]._b2b_sql_is_payment("cm"),
+                received=self.env["account.move"]._b2b_sql_money_received(
+                    "apr", "cl", "cm"
+                ),
                 ids=tuple(records.ids),
             )
         )

@@ -894,8 +894,10 @@ class B2bCollectionRecovery(models.Model):
     def _b2b_attribute(self, placements=None, partials=None, undo=True):
         """Attribute to their placements the payments reconciled on placed
         invoices, in two statements whatever the number of placements and
-        payments: insert the new ones (payments and bank statement lines,
-        not credit notes, dated within the placement's window), then undo
+        payments: insert the new ones (the money received,
+        ``account.move._b2b_sql_money_received``: payments and bank statement
+        lines at their cash value, not credit notes, write-offs or exchange
+        differences, dated within the placement's window), then undo
         those whose reconciliation was removed (delete when not billed yet,
         reverse with a negative recovery when billed).
 
@@ -904,7 +906,7 @@ class B2bCollectionRecovery(models.Model):
         second statement (nothing was unreconciled).
         """
         self.env["account.partial.reconcile"].flush_model()
-        self.env["account.move"].flush_model(["origin_payment_id", "statement_line_id"])
+        self.env["account.move"]._b2b_flush_money_received()
         self.env["b2b.collection.placement"].flush_model()
         self.env["b2b.collection.placement.line"].flush_model()
         self.flush_model()
@@ -925,9 +927,10 @@ class B2bCollectionRecovery(models.Model):
                         commission_rate, commission_amount, reversed,
                         create_uid, create_date, write_uid, write_date)
                     SELECT p.id, pl.id, pl.move_id, apr.id, cl.move_id,
-                           p.agency_id, p.company_id, c.currency_id, apr.max_date, apr.amount,
-                           p.commission_rate,
-                           ROUND(apr.amount * p.commission_rate / 100, cur.decimal_places),
+                           p.agency_id, p.company_id, c.currency_id, apr.max_date,
+                           received.amount, p.commission_rate,
+                           ROUND(received.amount * p.commission_rate / 100,
+                                 cur.decimal_places),
                            FALSE,
                            %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                       FROM b2b_collection_placement_line pl
@@ -939,6 +942,9 @@ class B2bCollectionRecovery(models.Model):
                       JOIN account_partial_reconcile apr ON apr.debit_move_id = il.id
                       JOIN account_move_line cl ON cl.id = apr.credit_move_id
                       JOIN account_move cm ON cm.id = cl.move_id
+                     CROSS JOIN LATERAL (
+                        -- OFFSET 0: computed once, used twice
+                        SELECT %(received)s AS amount OFFSET 0) received
                      WHERE p.state != 'draft'
                        AND %(scope)s
                        AND %(is_payment)s
@@ -952,6 +958,9 @@ class B2bCollectionRecovery(models.Model):
                     uid=uid,
                     scope=scope,
                     is_payment=self.env["account.move"]._b2b_sql_is_payment("cm"),
+                    received=self.env["account.move"]._b2b_sql_money_received(
+                        "apr", "cl", "cm"
+                    ),
                 )
             )
             inserted = self.env.cr.rowcount

@@ -48,7 +48,8 @@ class B2bCollectionCollectorKpi(models.Model):
     collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
     cash_collected = fields.Monetary(
         string="Amount Collected",
-        help="Payments applied to the receivables of the collector's customers.",
+        help="Money received (payments and bank statement lines) applied to the "
+        "receivables of the collector's customers.",
         **MONEY,
     )
     days_to_pay_weighted = fields.Float(

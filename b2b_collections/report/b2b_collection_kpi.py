@@ -5,16 +5,24 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..models.account_move import MONEY_RECEIVED_DEPENDS
 from .b2b_collection_kpi_mixin import month_days
+
+
+def _merge_depends(*mappings):
+    merged = {}
+    for mapping in mappings:
+        for model, fnames in mapping.items():
+            merged.setdefault(model, [])
+            merged[model] += [f for f in fnames if f not in merged[model]]
+    return merged
+
 
 # Row ids: ((customer * ID_FACTOR) + company) * ID_FACTOR + months since 1900,
 # stable from one query to the next (the web client re-reads rows by id).
 ID_FACTOR = 10000
 # Receivables more than this many days past due count as "over 90".
 OVER_DAYS = 90
-# Journal entries that bring money in: payments, bank statement lines, or any
-# entry of a bank, cash or credit card journal.
-PAYMENT_JOURNAL_TYPES = ("bank", "cash", "credit")
 
 MONEY = {"readonly": True, "currency_field": "currency_id"}
 
@@ -35,61 +43,57 @@ class B2bCollectionKpi(models.Model):
     _auto = False
     _order = "date desc, company_id, partner_id"
     _rec_name = "partner_id"
-    _depends = {
-        "account.move.line": [
-            "partner_id",
-            "company_id",
-            "move_id",
-            "account_id",
-            "parent_state",
-            "reconciled",
-            "balance",
-            "date",
-            "date_maturity",
-        ],
-        "account.move": [
-            "move_type",
-            "invoice_date",
-            "journal_id",
-            "origin_payment_id",
-            "statement_line_id",
-        ],
-        "account.partial.reconcile": [
-            "company_id",
-            "debit_move_id",
-            "credit_move_id",
-            "amount",
-            "max_date",
-        ],
-        "account.account": ["account_type"],
-        "account.journal": ["type"],
-        "res.partner": ["commercial_partner_id", "b2b_collector_id"],
-        "res.company": [
-            "currency_id",
-            "b2b_default_collector_id",
-            "b2b_target_dso",
-            "b2b_target_cei",
-            "b2b_target_overdue_pct",
-            "b2b_target_over_90_pct",
-        ],
-        "b2b.collection.note": [
-            "partner_id",
-            "company_id",
-            "date",
-            "direction",
-            "outcome",
-            "promise_date",
-            "promise_state",
-        ],
-        "b2b.collection.contact": ["partner_id", "company_id", "date"],
-        "b2b.collection.dispute": [
-            "partner_id",
-            "company_id",
-            "date_open",
-            "date_resolved",
-            "state",
-        ],
-    }
+    _depends = _merge_depends(
+        MONEY_RECEIVED_DEPENDS,
+        {
+            "account.move.line": [
+                "partner_id",
+                "company_id",
+                "move_id",
+                "account_id",
+                "parent_state",
+                "reconciled",
+                "balance",
+                "date",
+                "date_maturity",
+            ],
+            "account.move": ["move_type", "invoice_date"],
+            "account.partial.reconcile": [
+                "company_id",
+                "debit_move_id",
+                "credit_move_id",
+                "amount",
+                "max_date",
+            ],
+            "account.account": ["account_type"],
+            "res.partner": ["commercial_partner_id", "b2b_collector_id"],
+            "res.company": [
+                "currency_id",
+                "b2b_default_collector_id",
+                "b2b_target_dso",
+                "b2b_target_cei",
+                "b2b_target_overdue_pct",
+                "b2b_target_over_90_pct",
+            ],
+            "b2b.collection.note": [
+                "partner_id",
+                "company_id",
+                "date",
+                "direction",
+                "outcome",
+                "promise_date",
+                "promise_state",
+            ],
+            "b2b.collection.contact": ["partner_id", "company_id", "date"],
+            "b2b.collection.dispute": [
+                "partner_id",
+                "company_id",
+                "date_open",
+                "date_resolved",
+                "state",
+            ],
+        },
+    )
 
     _b2b_first_fields = ("ar_start",)
     _b2b_last_fields = (
@@ -143,7 +147,9 @@ class B2bCollectionKpi(models.Model):
         **MONEY,
     )
     cash_collected = fields.Monetary(
-        help="Payments applied to receivables in the period (reconciliation date).",
+        help="Money received (payments and bank statement lines, at their cash "
+        "value) applied to receivables in the period (reconciliation date); "
+        "credit notes, write-offs and exchange differences are not cash.",
         **MONEY,
     )
     days_to_pay_weighted = fields.Float(
@@ -331,15 +337,7 @@ class B2bCollectionKpi(models.Model):
         the different sources are put together by UNION ALL and one GROUP BY."""
         today = fields.Date.context_today(self)
         company_ids = tuple(self.env.companies.ids) or (0,)
-
-        def is_payment(move, journal):
-            # money received, or any entry of a bank or cash journal
-            return SQL(
-                "(%(received)s OR %(j)s.type IN %(types)s)",
-                received=self.env["account.move"]._b2b_sql_is_payment(move),
-                j=SQL.identifier(journal),
-                types=PAYMENT_JOURNAL_TYPES,
-            )
+        move_model = self.env["account.move"]
 
         return SQL(
             """
@@ -431,28 +429,15 @@ class B2bCollectionKpi(models.Model):
                  WHERE move_type IN ('out_invoice', 'out_refund')
               GROUP BY 1, 2, 3
             ), cash AS (
-                -- payments applied to receivables, dated by the reconciliation
-                SELECT COALESCE(dp.commercial_partner_id, dl.partner_id, 0) AS partner_id,
-                       dl.company_id,
-                       date_trunc('month', apr.max_date)::date AS month,
-                       SUM(apr.amount) AS cash_collected,
-                       SUM(apr.amount * GREATEST(
-                           0, cl.date - COALESCE(dm.invoice_date, dl.date)))
+                -- money received (payments and bank statement lines at their
+                -- cash value) applied to receivables, dated by the
+                -- reconciliation
+                SELECT partner_id, company_id,
+                       date_trunc('month', date)::date AS month,
+                       SUM(amount) AS cash_collected,
+                       SUM(amount * GREATEST(0, payment_date - debit_date))
                            AS days_to_pay_weighted
-                  FROM account_partial_reconcile apr
-                  JOIN account_move_line dl ON dl.id = apr.debit_move_id
-                  JOIN account_account a ON a.id = dl.account_id
-                  JOIN account_move dm ON dm.id = dl.move_id
-                  JOIN account_journal dj ON dj.id = dm.journal_id
-                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                  JOIN account_move cm ON cm.id = cl.move_id
-                  JOIN account_journal cj ON cj.id = cm.journal_id
-             LEFT JOIN res_partner dp ON dp.id = dl.partner_id
-                 WHERE a.account_type = 'asset_receivable'
-                   AND dl.company_id IN %(company_ids)s
-                   AND dl.parent_state = 'posted' AND cl.parent_state = 'posted'
-                   AND apr.max_date <= %(today)s
-                   AND %(credit_is_payment)s AND NOT %(debit_is_payment)s
+                  FROM (%(receipts)s) receipt
               GROUP BY 1, 2, 3
             ), measures AS (
                 -- every measure of every (customer, company, month), added up
@@ -552,8 +537,7 @@ class B2bCollectionKpi(models.Model):
             now=fields.Datetime.now(),
             company_ids=company_ids,
             over_days=OVER_DAYS,
-            credit_is_payment=is_payment("cm", "cj"),
-            debit_is_payment=is_payment("dm", "dj"),
+            receipts=move_model._b2b_sql_receipts(company_ids, today),
             note_month=self._b2b_month_of(SQL("n.date")),
             contact_month=self._b2b_month_of(SQL("c.date")),
         )

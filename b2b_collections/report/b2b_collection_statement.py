@@ -1,12 +1,18 @@
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+# The statement thanks the customer for the money received in these last days.
+RECEIVED_DAYS = 90
 
 
 class ReportB2bStatement(models.AbstractModel):
     """Data of the customer statement: the open receivable items of each
-    customer in the current company, their aging and balances. One search over
-    the journal items, whatever the number of customers printed."""
+    customer in the current company, their aging and balances, and the money
+    received lately. One search over the journal items and one query of the
+    money received, whatever the number of customers printed."""
 
     _name = "report.b2b_collections.report_b2b_statement"
     _description = "Customer Statement"
@@ -24,12 +30,16 @@ class ReportB2bStatement(models.AbstractModel):
         }
 
     @api.model
-    def _b2b_statement_data(self, partners, company, today=None):
+    def _b2b_statement_data(self, partners, company, today=None, received_since=None):
         """Statement of each partner of ``partners`` (keyed by its id), for its
-        commercial entity in ``company``: open items, aging (company currency)
-        and balances."""
+        commercial entity in ``company``: open items, aging (company currency),
+        balances, and the money received and applied to its receivables from
+        ``received_since`` (default: the last ``RECEIVED_DAYS`` days) to
+        ``today``."""
         today = today or fields.Date.context_today(self)
+        received_since = received_since or today - timedelta(days=RECEIVED_DAYS)
         commercials = partners.commercial_partner_id
+        received = self._b2b_received(commercials, company, received_since, today)
         lines = self.env["account.move.line"].search(
             [
                 ("company_id", "=", company.id),
@@ -98,6 +108,8 @@ class ReportB2bStatement(models.AbstractModel):
                     for key, label in buckets
                 ],
                 "total": sum(aging.values()),
+                "received": received.get(commercial.id, 0.0),
+                "received_since": received_since,
                 "overdue": sum(
                     amount for key, amount in aging.items() if key != "not_due"
                 ),
@@ -113,11 +125,37 @@ class ReportB2bStatement(models.AbstractModel):
         return statements
 
     @api.model
+    def _b2b_received(self, commercials, company, date_from, date_to):
+        """{commercial partner id: money received} applied to their
+        receivables in ``company`` between the two dates (reconciliation
+        date), in company currency: the rows the KPIs count as cash
+        collected (``account.move._b2b_sql_receipts``). One query."""
+        if not commercials:
+            return {}
+        move_model = self.env["account.move"]
+        move_model._b2b_flush_money_received()
+        for model in ("account.move", "account.move.line", "account.partial.reconcile"):
+            self.env[model].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT receipt.partner_id, SUM(receipt.amount)
+                  FROM (%(receipts)s) receipt
+                 WHERE receipt.partner_id IN %(partners)s
+              GROUP BY receipt.partner_id
+                """,
+                receipts=move_model._b2b_sql_receipts(company.ids, date_to, date_from),
+                partners=tuple(commercials.ids),
+            )
+        )
+        return dict(rows)
+
+    @api.model
     def _b2b_item_kind(self, move):
         if move.move_type == "out_invoice":
             return _("Invoice")
         if move.move_type == "out_refund":
             return _("Credit note")
-        if move.origin_payment_id or move.statement_line_id:
+        if move._b2b_is_payment():
             return _("Payment")
         return _("Entry")

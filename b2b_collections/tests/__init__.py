@@ -21,3 +21,4 @@ from . import test_access_rules
 from . import test_charges
 from . import test_validation
 from . import test_fuzz
+from . import test_money_received

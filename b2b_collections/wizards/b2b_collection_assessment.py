@@ -281,9 +281,11 @@ class B2bCollectionAssessment(models.TransientModel):
         entered the band (became ``lo`` days overdue) within the window
         (after ``date_from``, up to the as-of date) still owing something.
         Owed: its receivable balance minus what was matched on it before
-        that day. Recovered: the payments and bank statement lines (not
-        credit notes, not write-offs) matched on it from that day to the
-        as-of date. The rate is recovered / owed, both summed over the cases.
+        that day. Recovered: the money received on it from that day to the
+        as-of date (``account.move._b2b_sql_money_received``: payments and
+        bank statement lines at their cash value, not credit notes,
+        write-offs or exchange differences). The rate is recovered / owed,
+        both summed over the cases.
         """
         self.ensure_one()
         query = SQL(
@@ -310,7 +312,7 @@ class B2bCollectionAssessment(models.TransientModel):
                  GROUP BY il.move_id
             ), matched AS (
                 SELECT il.move_id, apr.max_date, apr.amount,
-                       %(is_payment)s AS is_payment
+                       %(received)s AS received
                   FROM account_move_line il
                   JOIN invoice ON invoice.id = il.move_id
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = il.id
@@ -332,8 +334,8 @@ class B2bCollectionAssessment(models.TransientModel):
                            SUM(matched.amount) FILTER (WHERE matched.max_date < entry.entered),
                            0) AS owed,
                        COALESCE(
-                           SUM(matched.amount) FILTER (
-                               WHERE matched.is_payment AND matched.max_date >= entry.entered),
+                           SUM(matched.received) FILTER (
+                               WHERE matched.max_date >= entry.entered),
                            0) AS recovered
                   FROM entry
                   LEFT JOIN matched ON matched.move_id = entry.id
@@ -347,7 +349,9 @@ class B2bCollectionAssessment(models.TransientModel):
             company=self.company_id.id,
             as_of=self.date,
             date_from=self._b2b_date_from(),
-            is_payment=self.env["account.move"]._b2b_sql_is_payment("cm"),
+            received=self.env["account.move"]._b2b_sql_money_received(
+                "apr", "cl", "cm"
+            ),
             max_lo=max(lo for _code, _label, lo, _hi in BANDS),
             bands=_bands_sql(),
         )
@@ -413,6 +417,7 @@ class B2bCollectionAssessment(models.TransientModel):
         self.env["account.move"].flush_model()
         self.env["account.move.line"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
+        self.env["account.move"]._b2b_flush_money_received()
         self.env["b2b.collection.placement.line"].flush_model()
         return {
             "overdue": self._b2b_overdue(),
