@@ -17,3 +17,4 @@ from . import test_settlement
 from . import test_agency_monitoring
 from . import test_agency_portal
 from . import test_assessment
+from . import test_run_concurrency
