@@ -7,6 +7,8 @@ STEP=test
 source "$(dirname "$0")/odoo.sh"
 TEST_DB=${TEST_DB:-b2b_test}
 E2E_DB="${TEST_DB}_e2e"
+# The concurrency tests start two servers on a database of their own.
+CONC_DB="${TEST_DB}_conc"
 LOGDIR="$DATA_DIR/logs"
 mkdir -p "$LOGDIR"
 
@@ -23,6 +25,7 @@ if grep -E " (ERROR|CRITICAL) |demo data failed to install" "$LOGDIR/install-$TE
     die "the installation logged errors (see above)"
 fi
 clone_db "$TEST_DB" "$E2E_DB"
+clone_db "$TEST_DB" "$CONC_DB"
 
 say "running the tests"
 # TEST_PORT: the port of the test HTTP server (browser tours), so that runs on
@@ -35,7 +38,7 @@ fi
 # Arguments narrow the run (make test ARGS="b2b_collections/tests/test_note.py -k promise").
 PYTEST_ARGS=("$@")
 [ ${#PYTEST_ARGS[@]} -gt 0 ] || PYTEST_ARGS=(b2b_collections tests)
-export B2B_ODOO_CONF="$CONF" B2B_ODOO_BIN="$ODOO_BIN" B2B_E2E_DB="$E2E_DB" B2B_ROOT="$ROOT"
+export B2B_ODOO_CONF="$CONF" B2B_ODOO_BIN="$ODOO_BIN" B2B_E2E_DB="$E2E_DB" B2B_CONC_DB="$CONC_DB" B2B_ROOT="$ROOT"
 set +e
 (cd "$ROOT" && "$VENV/bin/pytest" -p no:cacheprovider -rfEs \
     --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http --odoo-log-level=warn \

@@ -4,10 +4,12 @@ action and the recovery of runs interrupted by a crash.
 Odoo runs every transaction in REPEATABLE READ: a transaction sees the database
 as it was at its first query, and a row lock or an update of a row that another
 transaction changed and committed since then fails with a serialization failure.
-So nothing here row-locks a customer: customers are claimed with transaction-level
-advisory locks (which never fail), and the only row locks taken (on the invoices
-about to be reminded) are there to detect such a change early, before anything
-is rendered; the customer is then retried in a fresh transaction."""
+So runs claim customers with transaction-level advisory locks, which never fail.
+Then, customer by customer, the rows the send will write (the customer, its
+invoices) are row-locked NOWAIT: not to claim them but to detect, before
+anything is rendered, that another transaction changed them or is changing them;
+the customer is then rolled back to its savepoint and retried in a fresh
+transaction."""
 
 import logging
 import threading
@@ -99,28 +101,31 @@ class B2bCollectionRunBatch(models.Model):
         return locked, [pid for pid in tried if pid not in locked_set]
 
     @api.model
-    def _b2b_claim_invoices(self, move_ids):
-        """Row-lock the invoices about to be reminded and give them their portal
-        token (the pay-now links), in one round trip. Fails at once, before
-        anything is rendered, when another transaction holds one of them (a
-        payment being posted) or changed one since this transaction began (a
-        payment, another run that just reminded it): a concurrency error the
-        caller retries in a fresh transaction. Once they are locked, nothing
-        else can change them until the batch commits."""
-        if not move_ids:
-            return
+    def _b2b_claim_rows(self, partner_id, move_ids):
+        """Row-lock the customer and the invoices about to be reminded (the
+        send writes them: stages, reminder level, the customer's stage and
+        escalation flags) and give the invoices their portal token (the pay-now
+        links), in one round trip. Fails at once, before anything is rendered,
+        when another transaction holds one of these rows (a payment being
+        posted, a user saving the customer) or changed one since this
+        transaction began (a payment, an edit, another run that just reminded
+        it): a concurrency error, retried in a fresh transaction. Once they are
+        locked, no later write of the send can fail on them."""
         self.env["account.move"].flush_model(["access_token"])
         # the failure is expected and handled: keep it out of the error log
         with mute_logger("odoo.sql_db"):
             self.env.execute_query(
                 SQL(
                     """
-                SELECT id FROM account_move WHERE id IN %(ids)s
+                SELECT id FROM res_partner WHERE id = %(partner)s
+                   FOR NO KEY UPDATE NOWAIT;
+                SELECT id FROM account_move WHERE id IN %(moves)s
                  ORDER BY id FOR NO KEY UPDATE NOWAIT;
                 UPDATE account_move SET access_token = gen_random_uuid()::text
-                 WHERE id IN %(ids)s AND access_token IS NULL
+                 WHERE id IN %(moves)s AND access_token IS NULL
                 """,
-                    ids=tuple(set(move_ids)),
+                    partner=partner_id,
+                    moves=tuple(set(move_ids)),
                 )
             )
         self.env["account.move"].invalidate_model(["access_token"])
@@ -171,9 +176,10 @@ class B2bCollectionRunBatch(models.Model):
             actions = fresh.get(partner_id, [])
             try:
                 with self.env.cr.savepoint():
-                    self._b2b_claim_invoices(
-                        [m for a in actions for m in a["move_ids"]]
-                    )
+                    if actions:
+                        self._b2b_claim_rows(
+                            partner_id, [m for a in actions for m in a["move_ids"]]
+                        )
                     for action in actions:
                         self._b2b_send(action)
             except Exception as error:  # one customer must not stop the run
@@ -265,6 +271,10 @@ class B2bCollectionRunBatch(models.Model):
                     )
                 )
             self.state = "done"
+            # committed before the guard goes: a run seen running without its
+            # guard was interrupted
+            if self._b2b_can_commit():
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @contextmanager
     def _b2b_guard(self):
@@ -290,10 +300,29 @@ class B2bCollectionRunBatch(models.Model):
         and calls again while the progress reports work remaining. Never raises
         (a call that raises moves a daily job to the next day): failures are
         recorded on the run and retried."""
-        batch_size = batch_size or self._b2b_batch_size()
+        try:
+            with self.env.cr.savepoint():
+                done, remaining = self._b2b_cron_call(
+                    batch_size or self._b2b_batch_size(), company_ids
+                )
+        except Exception as error:
+            # Safety net: the steps below handle their own failures.
+            self.env.invalidate_all()
+            if is_conflict(error):
+                _logger.info("Collections: scheduled run met a conflict, retried")
+                done, remaining = 1, 1  # called again at once, in a new transaction
+            else:
+                _logger.exception("Collections: the scheduled run failed")
+                self._b2b_arm_watchdog()
+                done = remaining = 0
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _b2b_cron_call(self, batch_size, company_ids=None):
+        """One call of the scheduled action: returns (done, remaining) for the
+        scheduler."""
         if not self._b2b_housekeeping():
-            self.env["ir.cron"]._notify_progress(done=1, remaining=1)
-            return
+            return 1, 1
         today = fields.Date.context_today(self)
         done = remaining = 0
         companies = self.env["res.company"].search(
@@ -313,7 +342,7 @@ class B2bCollectionRunBatch(models.Model):
             # The scheduler takes done=0 as "finished" and would wait for
             # tomorrow: a batch entirely held by another run still counts one.
             done = max(done, 1)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done, remaining
 
     @api.model
     def _b2b_housekeeping(self):
@@ -353,7 +382,7 @@ class B2bCollectionRunBatch(models.Model):
                 "with_statement": company.b2b_attach_statement,
             }
         )
-        interrupted = self._b2b_interrupted_runs(company) - run
+        interrupted = self._b2b_interrupted_runs(company, run)
         if interrupted:
             for stopped in interrupted:
                 stopped._b2b_note(
@@ -368,18 +397,22 @@ class B2bCollectionRunBatch(models.Model):
         return run
 
     @api.model
-    def _b2b_interrupted_runs(self, company):
-        """Runs of ``company`` still running that nothing executes any more:
-        a scheduled run is only executed by the scheduled action (this call), a
-        manual run holds its guard lock while it executes. Runs still executing
-        elsewhere keep the watchdog armed."""
+    def _b2b_interrupted_runs(self, company, current):
+        """Runs of ``company`` other than ``current`` still running that nothing
+        executes any more: a scheduled run is only executed by the scheduled
+        action (this call), a manual run holds its guard lock while it executes.
+        Runs still executing elsewhere keep the watchdog armed."""
         running = self.search(
-            [("company_id", "=", company.id), ("state", "=", "running")]
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "running"),
+                ("id", "!=", current.id),
+            ]
         )
-        manual = running.filtered(lambda r: r.trigger == "manual")
-        if not manual:
+        if not running:
             return running
-        rows = self.env.execute_query(
+        manual = running.filtered(lambda r: r.trigger == "manual")
+        free = self.env.execute_query(
             SQL(
                 "SELECT r.id FROM unnest(%s::int[]) AS r(id)"
                 " WHERE pg_try_advisory_xact_lock(%s, r.id)",
@@ -387,10 +420,27 @@ class B2bCollectionRunBatch(models.Model):
                 LOCK_RUN,
             )
         )
-        stopped = self.browse(row[0] for row in rows)
-        if manual - stopped:
+        if len(free) < len(manual):
             self._b2b_arm_watchdog()
-        return (running - manual) | stopped
+        stopped = (running - manual) | self.browse(row[0] for row in free)
+        # A run that changed since this transaction began (it just finished)
+        # was not interrupted: the row lock fails on it.
+        return stopped.filtered(lambda run: run._b2b_try_lock_row())
+
+    def _b2b_try_lock_row(self):
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                self.env.execute_query(
+                    SQL(
+                        "SELECT id FROM b2b_collection_run WHERE id = %s"
+                        " FOR NO KEY UPDATE NOWAIT",
+                        self.id,
+                    )
+                )
+        except CONCURRENCY_ERRORS:
+            return False
+        return True
 
     def _b2b_cron_step(self, batch_size):
         """One batch of this scheduled run: returns (customers handled,
