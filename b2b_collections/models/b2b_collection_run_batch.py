@@ -69,7 +69,8 @@ class B2bCollectionRunBatch(models.Model):
         with transaction-level advisory locks; the customers another run holds
         are passed over. Never waits and never fails (unlike a row lock on
         ``res_partner``, which fails if anyone edited the customer since this
-        transaction began); released at commit or rollback."""
+        transaction began); released at commit or rollback, or when the
+        connection dies with its server."""
         if not partner_ids:
             return []
         # unnest() yields the ids in order and LIMIT stops the scan, so no

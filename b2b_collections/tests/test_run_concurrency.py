@@ -191,11 +191,14 @@ class TestRecovery(B2bConcurrencyCase):
                 raise KeyboardInterrupt("server killed")
             return original(run_self, partner_ids, limit=limit)
 
+        crashed = False
         with patch.object(B2bCollectionRunBatch, "_b2b_lock_partners", killed):
+            # not assertRaises: it would roll back the batches "committed"
             try:
                 run._b2b_execute(batch_size=1)
             except KeyboardInterrupt:
-                pass
+                crashed = True
+        self.assertTrue(crashed)
         self.assertEqual(run.state, "running")
         return run
 
@@ -386,3 +389,21 @@ class TestStaleSnapshot(DemoCompanyCase):
         self.assertRecordValues(
             self.run.issue_ids, [{"kind": "retry", "partner_id": self.partner.id}]
         )
+
+    def test_run_changed_since_the_transaction_began_is_not_interrupted(self):
+        # a manual run that another server just finished (committed after this
+        # transaction began) must not be closed again as interrupted
+        demo_run = self.Run.sudo().search(
+            [("company_id", "=", self.demo_company.id)], order="date", limit=1
+        )
+        with self.registry.cursor() as other:
+            other.execute(
+                SQL(
+                    "UPDATE b2b_collection_run SET write_date = write_date"
+                    " WHERE id = %s",
+                    demo_run.id,
+                )
+            )
+            other.commit()
+        self.assertFalse(demo_run._b2b_try_lock_row())
+        self.assertTrue(self.run._b2b_try_lock_row())
