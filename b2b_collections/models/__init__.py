@@ -9,9 +9,9 @@ from . import b2b_collection_dispute
 from . import b2b_collection_worklist
 from . import b2b_collection_contact
 from . import b2b_collection_run
-from . import b2b_collection_run_batch
 from . import b2b_collection_demo
 from . import b2b_collection_aging
+from . import b2b_collection_run_batch
 from . import b2b_collection_agency
 from . import b2b_collection_placement
 from . import b2b_collection_payment_mixin
