@@ -60,4 +60,4 @@ stop:
 	@tools/stop.sh
 
 clean: setup
-	@source tools/odoo.sh && for db in "$(DB)" "$(TEST_DB)" "$(TEST_DB)_e2e" "$(TEST_DB)_acl"; do drop_db "$$db"; done
+	@source tools/odoo.sh && for db in "$(DB)" "$(TEST_DB)" "$(TEST_DB)_e2e" "$(TEST_DB)_acl" "$(TEST_DB)_conc"; do drop_db "$$db"; done

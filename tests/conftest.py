@@ -129,67 +129,120 @@ def e2e_env():
     return {name: os.environ[name] for name in REQUIRED_ENV}
 
 
-@contextlib.contextmanager
-def running_server(e2e_env, db, log_dir):
-    """Start Odoo on database ``db`` on free ports; yield its base URL."""
-    http_port, gevent_port = _free_ports(2)
-    log_path = log_dir / "odoo.log"
-    command = [
-        sys.executable,
-        e2e_env["B2B_ODOO_BIN"],
-        "-c",
-        e2e_env["B2B_ODOO_CONF"],
-        "-d",
-        db,
-        f"--db-filter=^{db}$",
-        f"--http-port={http_port}",
-        f"--gevent-port={gevent_port}",
-        "--max-cron-threads=0",
-        "--log-level=warn",
-    ]
-    url = f"http://127.0.0.1:{http_port}"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-    try:
+class OdooServer:
+    """An Odoo server process on one database, on free ports: ``start()``,
+    ``kill()`` (SIGKILL: a crash), ``stop()``; ``log()`` is what it printed."""
+
+    def __init__(self, e2e_env, db, log_dir, cron_threads=0, env=None):
+        self.e2e_env = e2e_env
+        self.db = db
+        self.log_dir = Path(log_dir)
+        self.cron_threads = cron_threads
+        self.env = env or {}
+        self.process = None
+        self.url = None
+        self.log_paths = []
+
+    def start(self):
+        self.launch()
+        return self.wait_ready()
+
+    def launch(self):
+        """Start the process (without waiting for it to answer)."""
+        http_port, gevent_port = _free_ports(2)
+        log_path = self.log_dir / f"odoo-{len(self.log_paths)}.log"
+        self.log_paths.append(log_path)
+        command = [
+            sys.executable,
+            self.e2e_env["B2B_ODOO_BIN"],
+            "-c",
+            self.e2e_env["B2B_ODOO_CONF"],
+            "-d",
+            self.db,
+            f"--db-filter=^{self.db}$",
+            f"--http-port={http_port}",
+            f"--gevent-port={gevent_port}",
+            f"--max-cron-threads={self.cron_threads}",
+            "--log-level=warn",
+        ]
+        self.url = f"http://127.0.0.1:{http_port}"
+        with open(log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **self.env},
+            )
+
+    def wait_ready(self):
+        """Wait until the server answers; returns its base URL."""
+        log_path = self.log_paths[-1]
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:
-            if server.poll() is not None:
+            if self.process.poll() is not None:
                 pytest.fail(
-                    f"the Odoo server exited with status {server.returncode} before "
-                    f"answering; {log_path} ends with:\n{_tail(log_path)}",
+                    f"the Odoo server exited with status {self.process.returncode} "
+                    f"before answering; {log_path} ends with:\n{_tail(log_path)}",
                     pytrace=False,
                 )
             try:
-                if requests.get(url + "/web/health", timeout=2).status_code == 200:
-                    break
+                if requests.get(self.url + "/web/health", timeout=2).status_code == 200:
+                    return self.url
             except requests.RequestException:
                 pass
             if time.monotonic() > deadline:
+                self.stop()
                 pytest.fail(
-                    f"the Odoo server did not answer {url}/web/health within "
+                    f"the Odoo server did not answer {self.url}/web/health within "
                     f"{STARTUP_TIMEOUT} s; {log_path} ends with:\n{_tail(log_path)}",
                     pytrace=False,
                 )
             time.sleep(0.5)
-        yield url
-    finally:
-        server.terminate()
+
+    def kill(self):
+        """Kill the server at once, as a crash or an out-of-memory kill would."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
         try:
-            server.wait(timeout=30)
+            self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def log(self):
+        """Everything every process of this server printed."""
+        return "\n".join(
+            path.read_text(errors="replace") for path in self.log_paths if path.exists()
+        )
+
+
+@contextlib.contextmanager
+def running_server(e2e_env, db, log_dir):
+    """An Odoo server on database ``db`` for the duration of the block; yields
+    its base URL."""
+    server = OdooServer(e2e_env, db, log_dir)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
 def odoo_server(e2e_env, tmp_path_factory):
-    """Odoo on the e2e database (a copy of the demo); yields its base URL."""
-    with running_server(
+    """Start Odoo on the e2e database on free ports; yield its base URL."""
+    server = OdooServer(
         e2e_env, e2e_env["B2B_E2E_DB"], tmp_path_factory.mktemp("odoo-server")
-    ) as url:
-        yield url
+    )
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
 """End-to-end: reminder runs against a real server, with real concurrency.
 
-A second database connection holds a lock on a customer while a run goes, and
-two runs are started at the same time over HTTP: every reminder level must be
-sent exactly once per invoice."""
+A second database connection holds a customer as another run would while a run
+goes, and two runs are started at the same time over HTTP: every reminder level
+must be sent exactly once per invoice. (Two servers, a crash and the scheduler:
+test_e2e_concurrency.py.)"""
 
 import threading
 import uuid
@@ -10,6 +11,8 @@ from datetime import date, timedelta
 
 import psycopg2
 import pytest
+
+from odoo.addons.b2b_collections.models.b2b_collection_run_batch import LOCK_CUSTOMER
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +85,7 @@ def test_run_skips_a_customer_locked_by_another_transaction(admin, e2e_env):
         with connection.cursor() as cursor:
             # the lock another run holds on the customers it works on
             cursor.execute(
-                "SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE", [locked]
+                "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CUSTOMER, locked]
             )
             run_id = _send_now(admin)
         issues = admin.search_read(

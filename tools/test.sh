@@ -8,6 +8,8 @@ source "$(dirname "$0")/odoo.sh"
 TEST_DB=${TEST_DB:-b2b_test}
 E2E_DB="${TEST_DB}_e2e"
 ACL_DB="${TEST_DB}_acl"
+# The concurrency tests start two servers on a database of their own.
+CONC_DB="${TEST_DB}_conc"
 LOGDIR="$DATA_DIR/logs"
 mkdir -p "$LOGDIR"
 
@@ -26,6 +28,7 @@ fi
 clone_db "$TEST_DB" "$E2E_DB"
 # the access matrix writes as every role: on its own copy
 clone_db "$TEST_DB" "$ACL_DB"
+clone_db "$TEST_DB" "$CONC_DB"
 
 say "running the tests"
 # TEST_PORT: the port of the test HTTP server (browser tours), so that runs on
@@ -38,7 +41,7 @@ fi
 # Arguments narrow the run (make test ARGS="b2b_collections/tests/test_note.py -k promise").
 PYTEST_ARGS=("$@")
 [ ${#PYTEST_ARGS[@]} -gt 0 ] || PYTEST_ARGS=(b2b_collections tests)
-export B2B_ODOO_CONF="$CONF" B2B_ODOO_BIN="$ODOO_BIN" B2B_E2E_DB="$E2E_DB" B2B_ACL_DB="$ACL_DB" B2B_ROOT="$ROOT"
+export B2B_ODOO_CONF="$CONF" B2B_ODOO_BIN="$ODOO_BIN" B2B_E2E_DB="$E2E_DB" B2B_ACL_DB="$ACL_DB" B2B_CONC_DB="$CONC_DB" B2B_ROOT="$ROOT"
 set +e
 (cd "$ROOT" && "$VENV/bin/pytest" -p no:cacheprovider -rfEs \
     --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http --odoo-log-level=warn \

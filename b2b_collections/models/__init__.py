@@ -16,6 +16,7 @@ from . import b2b_collection_interest
 from . import b2b_collection_charge
 from . import b2b_collection_demo
 from . import b2b_collection_aging
+from . import b2b_collection_run_batch
 from . import b2b_collection_agency
 from . import b2b_collection_placement
 from . import b2b_collection_payment_mixin

@@ -1,11 +1,10 @@
 import logging
-import threading
 from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL
@@ -28,14 +27,10 @@ DEFAULT_BATCH = 50
 class B2bCollectionRun(models.Model):
     """A reminder run of a company on a day: its reminders, its issues.
 
-    The run works in batches of customers. Each batch locks its customers
-    (``FOR NO KEY UPDATE SKIP LOCKED``: an overlapping run skips them,
-    while foreign keys to them stay usable), plans their due
-    actions again under the lock, then sends customer by customer inside a
-    savepoint; a failing customer is logged and skipped. Outside tests each batch
-    is committed: a crash loses at most the batch in progress, which the next run
-    redoes, and the unique (invoice, level) key of the contact lines makes a
-    second send of the same level impossible."""
+    Planning and sending live here; running in batches (locks, conflicts, the
+    scheduled action, crash recovery) in ``b2b_collection_run_batch.py``. The
+    unique (invoice, level) key of the contact lines makes a second send of the
+    same level impossible."""
 
     _name = "b2b.collection.run"
     _inherit = ["b2b.collection.guard.mixin"]
@@ -336,164 +331,6 @@ class B2bCollectionRun(models.Model):
             ),
         }
 
-    # ------------------------------------------------------------- running
-
-    @api.model
-    def _b2b_lock_partners(self, partner_ids):
-        """Lock the customers of a batch; those another run holds are left out."""
-        if not partner_ids:
-            return []
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT id FROM res_partner WHERE id IN %s ORDER BY id"
-                " FOR NO KEY UPDATE SKIP LOCKED",
-                tuple(partner_ids),
-            )
-        )
-        return [row[0] for row in rows]
-
-    def _b2b_todo(self, allowed=None):
-        """Customers with a reminder to send today, in planning order, minus
-        those that failed earlier in this run."""
-        self.ensure_one()
-        skipped = set(self.issue_ids.partner_id.ids)
-        return list(
-            dict.fromkeys(
-                a["partner_id"]
-                for a in self._b2b_plan(self.company_id, self.date)
-                if not a["pause"]
-                and a["partner_id"] not in skipped
-                and (allowed is None or (a["partner_id"], a["level_id"]) in allowed)
-            )
-        )
-
-    def _b2b_run_batch(self, batch_size=DEFAULT_BATCH, allowed=None, todo=None):
-        """Send the reminders of the next ``batch_size`` customers of ``todo``;
-        returns (customers done, customers remaining, customers locked
-        elsewhere, the batch)."""
-        self.ensure_one()
-        if todo is None:
-            todo = self._b2b_todo(allowed)
-        batch = todo[:batch_size]
-        locked = self._b2b_lock_partners(batch)
-        busy = len(batch) - len(locked)
-        # Plan again under the lock: an overlapping run may just have committed.
-        fresh = defaultdict(list)
-        for action in self._b2b_plan(self.company_id, self.date, partner_ids=locked):
-            key = (action["partner_id"], action["level_id"])
-            if not action["pause"] and (allowed is None or key in allowed):
-                fresh[action["partner_id"]].append(action)
-        self._b2b_ensure_access_tokens(
-            [
-                move_id
-                for actions in fresh.values()
-                for a in actions
-                for move_id in a["move_ids"]
-            ]
-        )
-        for partner_id in locked:
-            try:
-                with self.env.cr.savepoint():
-                    for action in fresh.get(partner_id, []):
-                        self._b2b_send(action)
-            except Exception as error:  # one customer must not stop the run
-                self.env.invalidate_all()
-                _logger.exception(
-                    "Collections run %s: customer %s failed", self.id, partner_id
-                )
-                self.env["b2b.collection.run.issue"].create(
-                    {"run_id": self.id, "partner_id": partner_id, "message": str(error)}
-                )
-        return len(locked), len(todo) - len(batch), busy, batch
-
-    def _b2b_execute(self, batch_size=DEFAULT_BATCH, allowed=None):
-        """Run every batch (the manual run): planned once, then batch by batch,
-        each in a savepoint, committed outside tests."""
-        self.ensure_one()
-        todo = self._b2b_todo(allowed)
-        busy_total = 0
-        while todo:
-            # A crash loses at most the batch in progress.
-            with self.env.cr.savepoint():
-                _done, _remaining, busy, batch = self._b2b_run_batch(
-                    batch_size, allowed, todo
-                )
-            busy_total += busy
-            todo = todo[len(batch) :]
-            if self._b2b_can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            # keep the cache small on long runs
-            self.env.invalidate_all()
-        if busy_total:
-            self.env["b2b.collection.run.issue"].create(
-                {
-                    "run_id": self.id,
-                    "message": _(
-                        "%(count)s customers were being processed by another run "
-                        "and were left to it.",
-                        count=busy_total,
-                    ),
-                }
-            )
-        self.state = "done"
-
-    @api.model
-    def _b2b_ensure_access_tokens(self, move_ids):
-        """Give the invoices of the batch their portal token (for the pay-now
-        links) in one UPDATE instead of one invoice write each while rendering."""
-        if not move_ids:
-            return
-        self.env["account.move"].flush_model(["access_token"])
-        self.env.execute_query(
-            SQL(
-                "UPDATE account_move SET access_token = gen_random_uuid()::text"
-                " WHERE id IN %s AND access_token IS NULL",
-                tuple(set(move_ids)),
-            )
-        )
-        self.env["account.move"].invalidate_model(["access_token"])
-
-    @api.model
-    def _b2b_can_commit(self):
-        """Commit between batches, except in tests (Odoo's runner or pytest)."""
-        return not (
-            modules.module.current_test
-            or getattr(threading.current_thread(), "testing", False)
-        )
-
-    @api.model
-    def _cron_b2b_send_reminders(self, batch_size=DEFAULT_BATCH, company_ids=None):
-        """Scheduled run: one batch per call; the scheduler calls again while
-        progress reports work remaining, committing in between."""
-        self.env["b2b.collection.note"]._b2b_evaluate_promises()
-        self.env["account.move"]._b2b_expire_disputes()
-        today = fields.Date.context_today(self)
-        done_total = remaining_total = 0
-        companies = self.env["res.company"].search(
-            [("id", "in", company_ids)] if company_ids else []
-        )
-        for company in companies:
-            run = self.search(
-                [
-                    ("company_id", "=", company.id),
-                    ("date", "=", today),
-                    ("trigger", "=", "cron"),
-                ],
-                limit=1,
-            ) or self.create(
-                {"company_id": company.id, "date": today, "trigger": "cron"}
-            )
-            if run.state == "done":
-                continue
-            done, remaining, _busy, _batch = run.with_company(company)._b2b_run_batch(
-                batch_size
-            )
-            done_total += done
-            remaining_total += remaining
-            if not remaining:
-                run.state = "done"
-        self.env["ir.cron"]._notify_progress(done=done_total, remaining=remaining_total)
-
     # ------------------------------------------------------------- sending
 
     def _b2b_send(self, action):
@@ -741,3 +578,12 @@ class B2bCollectionRunIssue(models.Model):
         "res.partner", string="Customer", b2b_write="action", readonly=True
     )
     message = fields.Text(required=True, b2b_write="action", readonly=True)
+    kind = fields.Selection(
+        [("error", "Skipped"), ("retry", "Retried"), ("info", "Note")],
+        required=True,
+        default="error",
+        help="Skipped: the customer was left for the next run. Retried: another "
+        "transaction changed it at the same time; it was sent again in a new one.",
+        b2b_write="action",
+        readonly=True,
+    )

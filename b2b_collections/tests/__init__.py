@@ -8,6 +8,7 @@ from . import test_worklist
 from . import test_demo
 from . import test_tour
 from . import test_reminders
+from . import test_run_concurrency
 from . import test_reports
 from . import test_aging_report
 from . import test_kpi

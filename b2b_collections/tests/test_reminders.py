@@ -10,6 +10,9 @@ from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.b2b_collections.models.b2b_collection_run import B2bCollectionRun
+from odoo.addons.b2b_collections.models.b2b_collection_run_batch import (
+    B2bCollectionRunBatch,
+)
 
 from .common import TODAY, B2bCollectionsCase
 
@@ -564,13 +567,13 @@ class TestReminderSafety(B2bRemindersCase):
 
     def test_crash_between_batches_then_rerun_sends_each_level_once(self):
         calls = []
-        original = B2bCollectionRun._b2b_lock_partners
+        original = B2bCollectionRunBatch._b2b_lock_partners
 
-        def crash_on_third_batch(run_self, partner_ids):
+        def crash_on_third_batch(run_self, partner_ids, limit=None):
             calls.append(partner_ids)
             if len(calls) == 3:
                 raise KeyboardInterrupt("worker killed")
-            return original(run_self, partner_ids)
+            return original(run_self, partner_ids, limit=limit)
 
         run = self.Run.create(
             {
@@ -581,7 +584,9 @@ class TestReminderSafety(B2bRemindersCase):
             }
         )
         crashed = False
-        with patch.object(B2bCollectionRun, "_b2b_lock_partners", crash_on_third_batch):
+        with patch.object(
+            B2bCollectionRunBatch, "_b2b_lock_partners", crash_on_third_batch
+        ):
             # not assertRaises: it would roll back the batches already "committed"
             try:
                 run._b2b_execute(batch_size=1)
@@ -620,31 +625,6 @@ class TestReminderSafety(B2bRemindersCase):
             self.sent_lines(self.moves.filtered(lambda m: m.partner_id == broken_shop))
         )
         # the next run sends it
-        self.run_now(with_statement=False)
-        self.assertSentOnce()
-
-    def test_overlapping_run_skips_customers_locked_by_another(self):
-        run = self.Run.create(
-            {
-                "company_id": self.company.id,
-                "date": TODAY,
-                "trigger": "manual",
-                "with_statement": False,
-            }
-        )
-        locked_elsewhere = self.shops[:2]
-        original = B2bCollectionRun._b2b_lock_partners
-
-        def other_worker_holds_two(run_self, partner_ids):
-            got = original(run_self, partner_ids)
-            return [pid for pid in got if pid not in locked_elsewhere.ids]
-
-        with patch.object(
-            B2bCollectionRun, "_b2b_lock_partners", other_worker_holds_two
-        ):
-            run._b2b_execute(batch_size=10)
-        self.assertEqual(run.contact_ids.partner_id, self.shops[2:])
-        self.assertIn("processed by another run", run.issue_ids.message)
         self.run_now(with_statement=False)
         self.assertSentOnce()
 
