@@ -61,6 +61,7 @@ def _model(
     portal_fields=(),
     unlink_samples=None,
     what="",
+    report=False,
 ):
     read = dict(read) if isinstance(read, dict) else {role: ALL for role in read}
     return {
@@ -72,6 +73,7 @@ def _model(
         "actions": actions or {},
         "portal_fields": set(portal_fields),
         "unlink_samples": unlink_samples,
+        "report": report,
     }
 
 
@@ -87,7 +89,7 @@ def _config(what, readers=STAFF, shared=("demo",)):
 
 def _report(what, readers=STAFF, actions=None):
     """An SQL report: read-only for everyone."""
-    return _model(what=what, read=readers, actions=actions)
+    return _model(what=what, read=readers, actions=actions, report=True)
 
 
 def _wizard(what, users=STAFF, actions=None):

@@ -19,6 +19,34 @@ pytestmark = pytest.mark.e2e
 TODAY = date.today()
 
 
+QUIET_DAYS = [
+    f"b2b_quiet_{day}"
+    for day in (
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    )
+]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_quiet_day(admin):
+    """Reminders go out whatever the weekday these tests run on."""
+    company_id = admin.call("res.users", "read", [admin.uid], ["company_id"])[0][
+        "company_id"
+    ][0]
+    saved = admin.read_one("res.company", company_id, QUIET_DAYS)
+    admin.call("res.company", "write", [company_id], dict.fromkeys(QUIET_DAYS, False))
+    yield
+    admin.call(
+        "res.company", "write", [company_id], {day: saved[day] for day in QUIET_DAYS}
+    )
+
+
 def _overdue_customers(admin, count, days=10):
     """New customers, each with one posted invoice ``days`` overdue."""
     tag = uuid.uuid4().hex[:6]

@@ -43,7 +43,8 @@ class ChargesCase(B2bRemindersCase):
 
     def charge_at_payment(self, day):
         with freeze_time(day):
-            return self.Charge._cron_b2b_charge_at_payment()
+            # the scheduled action runs as superuser
+            return self.Charge.sudo()._cron_b2b_charge_at_payment()
 
     def statutory(self, level, compensation=0.0, currency=None):
         level.write(
@@ -336,12 +337,16 @@ class TestReminderCharges(ChargesCase):
                 moves |= self.invoice(
                     100.0, due=TODAY - timedelta(days=50), partner=partner
                 )
-            contact = self.env["b2b.collection.contact"].create(
-                {
-                    "company_id": self.company.id,
-                    "partner_id": partner.id,
-                    "level_id": level.id,
-                }
+            contact = (
+                self.env["b2b.collection.contact"]
+                .sudo()
+                .create(
+                    {
+                        "company_id": self.company.id,
+                        "partner_id": partner.id,
+                        "level_id": level.id,
+                    }
+                )
             )
             self.env.flush_all()
             self.env.invalidate_all()
@@ -504,11 +509,11 @@ class TestChargesConfiguration(ChargesCase):
             self.Rate.create(
                 {"currency_id": self.eur.id, "date_from": TODAY, "rate": 150.0}
             )
-        with self.assertRaisesText(ValidationError, "date of a reference rate"):
+        with self.assertRaisesText(ValidationError, "outside the dates the books"):
             self.Rate.create(
                 {"currency_id": self.eur.id, "date_from": date(1, 1, 1), "rate": 2.0}
             )
-        with self.assertRaisesText(ValidationError, "date of a reference rate"):
+        with self.assertRaisesText(ValidationError, "outside the dates the books"):
             self.Rate.create(
                 {
                     "currency_id": self.eur.id,
@@ -528,10 +533,10 @@ class TestChargesConfiguration(ChargesCase):
         for values, message in (
             (
                 {"fee_percent": 150.0},
-                "Fee \\(% of Overdue\\) of level Final must be between 0 and 100",
+                "Fee \\(% of Overdue\\) is a percentage between 0 and 100",
             ),
             ({"interest_mode": "annual", "interest_rate": 101.0}, "Annual Interest"),
-            ({"interest_margin": -1.0}, "cannot be negative"),
+            ({"interest_margin": -1.0}, "is a percentage between 0 and 100"),
             (
                 {"interest_mode": "eu_statutory", "reference_currency_id": False},
                 "choose the currency of its reference rate",

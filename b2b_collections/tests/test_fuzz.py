@@ -154,11 +154,16 @@ class FuzzCase(AgencyCase):
         cls.audit = cls.env["b2b.collection.agency.audit"].create(
             {"agency_id": cls.agency.id, "line_ids": False}
         )
-        cls.reminder_run = cls.env["b2b.collection.run"].create(
-            {"company_id": cls.company.id, "date": TODAY, "trigger": "manual"}
+        # the engine's records, written as the engine writes them
+        cls.reminder_run = (
+            cls.env["b2b.collection.run"]
+            .sudo()
+            .create({"company_id": cls.company.id, "date": TODAY, "trigger": "manual"})
         )
-        cls.contact = cls.env["b2b.collection.contact"].create(
-            {"company_id": cls.company.id, "partner_id": cls.customer.id}
+        cls.contact = (
+            cls.env["b2b.collection.contact"]
+            .sudo()
+            .create({"company_id": cls.company.id, "partner_id": cls.customer.id})
         )
         cls.dispute = cls.env["b2b.collection.dispute"].create(
             {
@@ -508,6 +513,19 @@ SEEDS = {
     },
     "b2b.collection.dispute.resolve": lambda cls: {
         "dispute_ids": [Command.set(cls.dispute.ids)],
+    },
+    "b2b.collection.reference.rate": lambda cls: {
+        "currency_id": cls.env.ref("base.EUR").id,
+        "date_from": TODAY,
+        "rate": 2.0,
+    },
+    "b2b.collection.charge": lambda cls: {
+        "company_id": cls.company.id,
+        "partner_id": cls.customer.id,
+        "move_id": cls.inv_free.id,
+        "kind": "payment",
+        "state": "to_decide",
+        "date": TODAY,
     },
     "b2b.collection.run": lambda cls: {
         "company_id": cls.company.id,
