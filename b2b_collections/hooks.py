@@ -34,11 +34,3 @@ def post_init_hook(env):
         env["res.company"].search([("b2b_activity_type_id", "=", False)]).write(
             {"b2b_activity_type_id": activity_type.id}
         )
-    # Every company starts with the standard reminder ladder.
-    policy = env.ref(
-        "b2b_collections.b2b_collection_policy_standard", raise_if_not_found=False
-    )
-    if policy:
-        env["res.company"].search(
-            [("b2b_policy_id", "=", False)]
-        ).b2b_policy_id = policy

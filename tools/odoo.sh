@@ -39,9 +39,20 @@ clone_db() {  # clone_db <template> <new>: database and filestore
     fi
 }
 
-# The addon's core dependencies, read from its manifest.
+# Our addons: every folder of the repository with an Odoo manifest, the base first.
+ADDONS=$(cd "$ROOT" && for m in b2b_collections*/__manifest__.py; do dirname "$m"; done | paste -sd, -)
+
+# What our addons need from Odoo: their dependencies outside this repository.
 addon_depends() {
-    "$PY" -c "import ast; print(','.join(ast.literal_eval(open('$ROOT/b2b_collections/__manifest__.py').read())['depends']))"
+    "$PY" - "$ROOT" <<'PY'
+import ast, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+ours = {m.parent.name for m in root.glob("b2b_collections*/__manifest__.py")}
+deps = set()
+for manifest in root.glob("b2b_collections*/__manifest__.py"):
+    deps.update(ast.literal_eval(manifest.read_text())["depends"])
+print(",".join(sorted(deps - ours)))
+PY
 }
 
 # A template database with the addon's dependencies (and their demo data) installed and

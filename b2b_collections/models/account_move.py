@@ -130,29 +130,6 @@ class AccountMove(models.Model):
         b2b_write="collector",
         groups="base.group_user",
     )
-    b2b_reminder_level_id = fields.Many2one(
-        "b2b.collection.policy.level",
-        string="Last Reminder",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
-        b2b_write="action",
-        groups="base.group_user",
-    )
-    b2b_last_reminder_date = fields.Date(
-        string="Last Reminder On",
-        copy=False,
-        readonly=True,
-        b2b_write="action",
-        groups="base.group_user",
-    )
-    b2b_escalate = fields.Boolean(
-        copy=False,
-        readonly=True,
-        help="A promise was broken: the next run sends the next level at once.",
-        b2b_write="action",
-        groups="base.group_user",
-    )
     b2b_is_charge_invoice = fields.Boolean(
         string="Late Charges Invoice",
         copy=False,
@@ -162,25 +139,6 @@ class AccountMove(models.Model):
         "compensation or interest itself.",
         b2b_write="action",
         groups="base.group_user",
-    )
-    b2b_charge_ids = fields.One2many(
-        "b2b.collection.charge",
-        "move_id",
-        string="Late Charges",
-        readonly=True,
-        groups="b2b_collections.group_b2b_collection_user",
-        help="Interest and compensation charged on this invoice.",
-        b2b_write="action",
-    )
-    b2b_placement_line_ids = fields.One2many(
-        "b2b.collection.placement.line",
-        "move_id",
-        string="Agency Placements",
-        help="The placements this invoice was part of. Agency portal users read "
-        "the invoices of their agency's running placements through it.",
-        b2b_write="action",
-        readonly=True,
-        groups="b2b_collections.group_b2b_collection_user",
     )
 
     # ------------------------------------------------------------------ helpers

@@ -334,6 +334,16 @@ class B2bCollectionNote(models.Model):
                 activity = note._b2b_schedule_activity(next_action)
                 note.sudo().activity_id = activity
 
+    def _b2b_on_promise_broken(self, invoices):
+        """Hook: what else a broken promise does to its open ``invoices``
+        (the reminder addon escalates them one level)."""
+        return invoices
+
+    @api.model
+    def _cron_b2b_follow_promises(self):
+        """Scheduled action: settle the promises whose date has passed."""
+        self._b2b_evaluate_promises()
+
     @api.model
     def _b2b_evaluate_promises(self, today=None):
         """Mark the promises whose date has passed kept or broken, from the
@@ -342,7 +352,7 @@ class B2bCollectionNote(models.Model):
         bank statement lines only, at their cash value
         (``account.move._b2b_sql_money_received``); credit notes, write-offs
         and exchange differences keep no promise. One query. A broken promise
-        notifies the collector and escalates one level."""
+        notifies the collector and calls ``_b2b_on_promise_broken``."""
         today = today or fields.Date.context_today(self)
         notes = self.search(
             [
@@ -422,7 +432,7 @@ class B2bCollectionNote(models.Model):
                     subtype_xmlid="mail.mt_note",
                 )
                 continue
-            invoices._b2b_write_as_action({"b2b_escalate": True})
+            note._b2b_on_promise_broken(invoices)
             note.partner_id.b2b_next_action_date = today
             message = _(
                 "Promise broken: %(promised)s promised by %(date)s, %(paid)s paid.",

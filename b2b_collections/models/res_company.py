@@ -3,26 +3,6 @@ from odoo.exceptions import ValidationError
 
 from . import b2b_collection_validation as validation
 
-# more than this many contacts a week is harassment, or a typing error
-MAX_CONTACTS_7D = 100
-# the settings that name a record of the company
-COMPANY_LINKS = (
-    "b2b_policy_id",
-    "b2b_fee_account_id",
-    "b2b_agency_commission_account_id",
-    "b2b_agency_journal_id",
-    "b2b_bad_debt_account_id",
-    "b2b_writeoff_journal_id",
-)
-WEEKDAYS = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
 
 
 class ResCompany(models.Model):
@@ -72,83 +52,6 @@ class ResCompany(models.Model):
         groups="base.group_user",
     )
 
-    b2b_policy_id = fields.Many2one(
-        "b2b.collection.policy",
-        string="Default Collection Policy",
-        default=lambda self: self.env.ref(
-            "b2b_collections.b2b_collection_policy_standard", raise_if_not_found=False
-        ),
-        help="Reminder ladder of the customers that have no policy of their own.",
-        check_company=True,
-        b2b_write="user",
-        groups="base.group_user",
-    )
-    b2b_max_contacts_7d = fields.Integer(
-        string="Contacts per 7 days",
-        default=3,
-        help="At most this many contacts (reminders and outbound calls) per "
-        "customer in any 7 days; 0 for no limit.",
-        b2b_write="user",
-        groups="base.group_user",
-    )
-    b2b_quiet_monday = fields.Boolean(
-        string="Monday", b2b_write="user", groups="base.group_user"
-    )
-    b2b_quiet_tuesday = fields.Boolean(
-        string="Tuesday", b2b_write="user", groups="base.group_user"
-    )
-    b2b_quiet_wednesday = fields.Boolean(
-        string="Wednesday", b2b_write="user", groups="base.group_user"
-    )
-    b2b_quiet_thursday = fields.Boolean(
-        string="Thursday", b2b_write="user", groups="base.group_user"
-    )
-    b2b_quiet_friday = fields.Boolean(
-        string="Friday", b2b_write="user", groups="base.group_user"
-    )
-    b2b_quiet_saturday = fields.Boolean(
-        string="Saturday", default=True, b2b_write="user", groups="base.group_user"
-    )
-    b2b_quiet_sunday = fields.Boolean(
-        string="Sunday", default=True, b2b_write="user", groups="base.group_user"
-    )
-    b2b_attach_statement = fields.Boolean(
-        string="Attach statement",
-        default=True,
-        help="Attach the customer statement PDF to reminder emails.",
-        b2b_write="user",
-        groups="base.group_user",
-    )
-    b2b_fee_account_id = fields.Many2one(
-        "account.account",
-        string="Late Fee Account",
-        domain="[('account_type', 'in', ('income', 'income_other'))]",
-        help="Income account of late fees and interest invoiced by reminders.",
-        check_company=True,
-        b2b_write="user",
-        groups="base.group_user",
-    )
-    b2b_fee_auto_post = fields.Boolean(
-        string="Post fee invoices",
-        help="Post the late fee and interest invoices at once instead of "
-        "leaving them in draft for review.",
-        b2b_write="user",
-        groups="base.group_user",
-    )
-    b2b_interest_at_payment = fields.Selection(
-        [
-            ("charge", "Charge it on a final charges invoice"),
-            ("offer", "Offer it to a manager to charge or waive"),
-        ],
-        string="Interest at payment",
-        default="charge",
-        required=True,
-        help="When an invoice that was charged late interest is paid, the days "
-        "from the last charge to the payment are charged once: at once, or after "
-        "a manager's decision (Reminders > Late Charges).",
-        b2b_write="user",
-        groups="base.group_user",
-    )
     b2b_promise_tolerance = fields.Float(
         string="Promise tolerance (%)",
         default=1.0,
@@ -187,51 +90,6 @@ class ResCompany(models.Model):
         b2b_write="user",
         groups="base.group_user",
     )
-    b2b_agency_commission_account_id = fields.Many2one(
-        "account.account",
-        string="Agency Commission Account",
-        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
-        help="Expense account of the agencies' commissions and fees on their bills.",
-        check_company=True,
-        b2b_write="user",
-        groups="base.group_user",
-    )
-    b2b_agency_journal_id = fields.Many2one(
-        "account.journal",
-        string="Agency Bills Journal",
-        domain="[('type', '=', 'purchase')]",
-        help="Purchase journal of the agencies' commission bills (default: the "
-        "first purchase journal).",
-        check_company=True,
-        b2b_write="user",
-        groups="base.group_user",
-    )
-    b2b_plan_tolerance_days = fields.Integer(
-        string="Payment plan tolerance (days)",
-        default=3,
-        help="An instalment of a payment plan is missed when it is not fully "
-        "paid this many days after its due date.",
-        b2b_write="user",
-        groups="base.group_user",
-    )
-    b2b_bad_debt_account_id = fields.Many2one(
-        "account.account",
-        string="Bad Debt Account",
-        domain="[('account_type', '=', 'expense')]",
-        help="Expense account debited by the write-off of a settlement's remainder.",
-        check_company=True,
-        b2b_write="user",
-        groups="base.group_user",
-    )
-    b2b_writeoff_journal_id = fields.Many2one(
-        "account.journal",
-        string="Write-off Journal",
-        domain="[('type', '=', 'general')]",
-        help="Miscellaneous journal of the settlement write-off entries.",
-        check_company=True,
-        b2b_write="user",
-        groups="base.group_user",
-    )
 
     @api.constrains(
         "b2b_target_dso",
@@ -245,23 +103,10 @@ class ResCompany(models.Model):
             self, "b2b_target_cei", "b2b_target_overdue_pct", "b2b_target_over_90_pct"
         )
 
-    @api.constrains("b2b_max_contacts_7d", "b2b_promise_tolerance")
+    @api.constrains("b2b_promise_tolerance")
     def _check_b2b_limits(self):
-        validation.check_ranges(
-            self, "b2b_max_contacts_7d", low=0, high=MAX_CONTACTS_7D
-        )
         # a tolerance of 100 % would count a promise with nothing paid as kept
         validation.check_percentages(self, "b2b_promise_tolerance", high=99.99)
-
-    @api.constrains(*COMPANY_LINKS)
-    def _check_b2b_companies(self):
-        # res.company has no automatic company check: the accounts, journals
-        # and policy of the Collections settings must be the company's
-        self._check_company(list(COMPANY_LINKS))
-
-    def _b2b_is_quiet_day(self, day):
-        self.ensure_one()
-        return self[f"b2b_quiet_{WEEKDAYS[day.weekday()]}"]
 
     @api.constrains(
         "b2b_aging_bucket_1",
@@ -302,9 +147,3 @@ class ResCompany(models.Model):
         if any(f"b2b_aging_bucket_{i}" in vals for i in range(1, 5)):
             self.env["account.move"]._b2b_refresh_aging(companies=self)
         return res
-
-    @api.constrains("b2b_plan_tolerance_days")
-    def _check_b2b_plan_tolerance_days(self):
-        validation.check_days(
-            self, "b2b_plan_tolerance_days", bounds=validation.DAYS_TOLERANCE
-        )

@@ -22,43 +22,6 @@ class ResConfigSettings(models.TransientModel):
     b2b_activity_type_id = fields.Many2one(
         related="company_id.b2b_activity_type_id", readonly=False
     )
-    b2b_policy_id = fields.Many2one(related="company_id.b2b_policy_id", readonly=False)
-    b2b_max_contacts_7d = fields.Integer(
-        related="company_id.b2b_max_contacts_7d", readonly=False
-    )
-    b2b_quiet_monday = fields.Boolean(
-        related="company_id.b2b_quiet_monday", readonly=False
-    )
-    b2b_quiet_tuesday = fields.Boolean(
-        related="company_id.b2b_quiet_tuesday", readonly=False
-    )
-    b2b_quiet_wednesday = fields.Boolean(
-        related="company_id.b2b_quiet_wednesday", readonly=False
-    )
-    b2b_quiet_thursday = fields.Boolean(
-        related="company_id.b2b_quiet_thursday", readonly=False
-    )
-    b2b_quiet_friday = fields.Boolean(
-        related="company_id.b2b_quiet_friday", readonly=False
-    )
-    b2b_quiet_saturday = fields.Boolean(
-        related="company_id.b2b_quiet_saturday", readonly=False
-    )
-    b2b_quiet_sunday = fields.Boolean(
-        related="company_id.b2b_quiet_sunday", readonly=False
-    )
-    b2b_attach_statement = fields.Boolean(
-        related="company_id.b2b_attach_statement", readonly=False
-    )
-    b2b_fee_account_id = fields.Many2one(
-        related="company_id.b2b_fee_account_id", readonly=False
-    )
-    b2b_fee_auto_post = fields.Boolean(
-        related="company_id.b2b_fee_auto_post", readonly=False
-    )
-    b2b_interest_at_payment = fields.Selection(
-        related="company_id.b2b_interest_at_payment", readonly=False
-    )
     b2b_promise_tolerance = fields.Float(
         related="company_id.b2b_promise_tolerance", readonly=False
     )
@@ -70,18 +33,10 @@ class ResConfigSettings(models.TransientModel):
     b2b_target_over_90_pct = fields.Float(
         related="company_id.b2b_target_over_90_pct", readonly=False
     )
-    b2b_plan_tolerance_days = fields.Integer(
-        related="company_id.b2b_plan_tolerance_days", readonly=False
+    # the optional addons, offered as Odoo's own apps offer theirs
+    module_b2b_collections_reminder = fields.Boolean(string="Reminders")
+    module_b2b_collections_negotiation = fields.Boolean(
+        string="Payment Plans and Settlements"
     )
-    b2b_bad_debt_account_id = fields.Many2one(
-        related="company_id.b2b_bad_debt_account_id", readonly=False
-    )
-    b2b_writeoff_journal_id = fields.Many2one(
-        related="company_id.b2b_writeoff_journal_id", readonly=False
-    )
-    b2b_agency_commission_account_id = fields.Many2one(
-        related="company_id.b2b_agency_commission_account_id", readonly=False
-    )
-    b2b_agency_journal_id = fields.Many2one(
-        related="company_id.b2b_agency_journal_id", readonly=False
-    )
+    module_b2b_collections_agency = fields.Boolean(string="Collection Agencies")
+    module_b2b_collections_agency_portal = fields.Boolean(string="Agency Portal")

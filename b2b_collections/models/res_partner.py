@@ -55,35 +55,12 @@ class ResPartner(models.Model):
         b2b_write="collector",
         groups="base.group_user",
     )
-    b2b_policy_id = fields.Many2one(
-        "b2b.collection.policy",
-        string="Collection Policy",
-        tracking=True,
-        help="Reminder ladder of this customer; the company default when empty.",
-        b2b_write="manager",
-        groups="base.group_user",
-    )
     b2b_credit_hold = fields.Boolean(
         string="Credit Hold",
         tracking=True,
         help="Set by a reminder level: no more credit for this customer.",
         b2b_write="manager",
         groups="base.group_user",
-    )
-    b2b_agency_proposed = fields.Boolean(
-        string="Agency Proposed",
-        tracking=True,
-        help="Set by a reminder level: the debt should be placed with an agency.",
-        b2b_write="manager",
-        groups="base.group_user",
-    )
-    b2b_contact_ids = fields.One2many(
-        "b2b.collection.contact",
-        "partner_id",
-        string="Reminders",
-        b2b_write="action",
-        readonly=True,
-        groups="b2b_collections.group_b2b_collection_user",
     )
     b2b_invoice_ids = fields.One2many(
         "account.move",
@@ -149,22 +126,6 @@ class ResPartner(models.Model):
         compute="_compute_b2b_note_count",
         groups="b2b_collections.group_b2b_collection_user",
     )
-    b2b_placement_ids = fields.One2many(
-        "b2b.collection.placement",
-        "partner_id",
-        string="Agency Placements",
-        help="Placements of this customer's invoices with collection agencies. "
-        "Agency portal users read the customers (and their contacts) of their "
-        "agency's placements through it.",
-        b2b_write="action",
-        readonly=True,
-        groups="b2b_collections.group_b2b_collection_user",
-    )
-    b2b_placement_count = fields.Integer(
-        string="Agency Placements Count",
-        compute="_compute_b2b_placement_count",
-        groups="b2b_collections.group_b2b_collection_user",
-    )
 
     # ----------------------------------------------------------------- computes
 
@@ -225,17 +186,6 @@ class ResPartner(models.Model):
         for partner in self:
             partner.b2b_note_count = counts.get(partner._origin, 0)
 
-    def _compute_b2b_placement_count(self):
-        counts = dict(
-            self.env["b2b.collection.placement"]._read_group(
-                [("partner_id", "in", self._origin.ids)], ["partner_id"], ["__count"]
-            )
-        )
-        for partner in self:
-            partner.b2b_placement_count = counts.get(partner._origin, 0)
-
-    # -------------------------------------------------------------- constraints
-
     @api.constrains("b2b_next_action_date", "b2b_do_not_contact_reason")
     def _check_b2b_values(self):
         validation.check_dates(self, "b2b_next_action_date")
@@ -288,26 +238,3 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
 
-    def action_b2b_open_placements(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "b2b_collections.b2b_collection_placement_action"
-        )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
-
-    def action_b2b_place_with_agency(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Place with Agency"),
-            "res_model": "b2b.collection.placement.wizard",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "active_model": "res.partner",
-                "active_ids": self.commercial_partner_id.ids,
-            },
-        }

@@ -30,7 +30,6 @@ class B2bCollectionCollectorKpi(models.Model):
             "promise_date",
             "promise_state",
         ],
-        "b2b.collection.contact": ["partner_id", "company_id", "collector_id", "date"],
     }
 
     _b2b_needs_period = False
@@ -109,17 +108,9 @@ class B2bCollectionCollectorKpi(models.Model):
                   JOIN res_company c ON c.id = k.company_id
              LEFT JOIN res_partner p ON p.id = k.partner_id
                  WHERE k.cash_collected != 0 OR k.delinquent_resolved != 0
-             UNION ALL
-                -- what the collector did: reminders for their customers...
-                SELECT %(contact_month)s, ct.company_id,
-                       COALESCE(ct.collector_id, p.b2b_collector_id,
-                                c.b2b_default_collector_id, 0),
-                       0, 0, 0, 1, 0, 0, 0, 0
-                  FROM b2b_collection_contact ct
-                  JOIN res_company c ON c.id = ct.company_id
-                  JOIN res_partner cp ON cp.id = ct.partner_id
-             LEFT JOIN res_partner p ON p.id = cp.commercial_partner_id
-                 WHERE ct.company_id IN %(company_ids)s AND ct.date <= %(now)s
+                -- what the collector did: reminders for their customers
+                -- (the reminder addon)...
+                %(reminder_measures)s
              UNION ALL
                 -- ... outbound contacts logged ...
                 SELECT %(note_month)s, n.company_id, n.user_id,
@@ -173,12 +164,18 @@ class B2bCollectionCollectorKpi(models.Model):
             """,
             ctes=kpi_model._b2b_kpi_ctes(),
             note_month=kpi_model._b2b_month_of(SQL("n.date")),
-            contact_month=kpi_model._b2b_month_of(SQL("ct.date")),
+            reminder_measures=self._b2b_sql_reminder_measures(company_ids),
             company_ids=company_ids,
             factor=ID_FACTOR,
             today=today,
             now=fields.Datetime.now(),
         )
+
+    @api.model
+    def _b2b_sql_reminder_measures(self, company_ids):
+        """Hook: ``UNION ALL`` rows of the reminders sent by each collector for
+        the customers of ``company_ids`` (the reminder addon adds them)."""
+        return SQL()
 
     @api.model
     def _b2b_compute_ratios(self, values):

@@ -84,7 +84,6 @@ class B2bCollectionKpi(models.Model):
                 "promise_date",
                 "promise_state",
             ],
-            "b2b.collection.contact": ["partner_id", "company_id", "date"],
             "b2b.collection.dispute": [
                 "partner_id",
                 "company_id",
@@ -484,13 +483,8 @@ class B2bCollectionKpi(models.Model):
                   FROM b2b_collection_note n
                  WHERE n.direction = 'outbound' AND n.company_id IN %(company_ids)s
                    AND n.date <= %(now)s
-             UNION ALL
-                SELECT COALESCE(p.commercial_partner_id, c.partner_id), c.company_id,
-                       %(contact_month)s,
-                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0
-                  FROM b2b_collection_contact c
-                  JOIN res_partner p ON p.id = c.partner_id
-                 WHERE c.company_id IN %(company_ids)s AND c.date <= %(now)s
+                -- reminders sent (the reminder addon)
+                %(reminder_measures)s
              UNION ALL
                 SELECT COALESCE(p.commercial_partner_id, d.partner_id), d.company_id,
                        date_trunc('month', d.date_open)::date,
@@ -539,8 +533,14 @@ class B2bCollectionKpi(models.Model):
             over_days=OVER_DAYS,
             receipts=move_model._b2b_sql_receipts(company_ids, today),
             note_month=self._b2b_month_of(SQL("n.date")),
-            contact_month=self._b2b_month_of(SQL("c.date")),
+            reminder_measures=self._b2b_sql_reminder_measures(company_ids),
         )
+
+    @api.model
+    def _b2b_sql_reminder_measures(self, company_ids):
+        """Hook: ``UNION ALL`` rows of the measures of the reminders sent to
+        the customers of ``company_ids`` (the reminder addon adds them)."""
+        return SQL()
 
     @api.model
     def _b2b_kpi_query(self):

@@ -1,0 +1,34 @@
+from odoo import api, fields, models
+
+# the settings that name a record of the company
+COMPANY_LINKS = ("b2b_agency_commission_account_id", "b2b_agency_journal_id")
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    b2b_agency_commission_account_id = fields.Many2one(
+        "account.account",
+        string="Agency Commission Account",
+        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
+        help="Expense account of the agencies' commissions and fees on their bills.",
+        check_company=True,
+        b2b_write="user",
+        groups="base.group_user",
+    )
+    b2b_agency_journal_id = fields.Many2one(
+        "account.journal",
+        string="Agency Bills Journal",
+        domain="[('type', '=', 'purchase')]",
+        help="Purchase journal of the agencies' commission bills (default: the "
+        "first purchase journal).",
+        check_company=True,
+        b2b_write="user",
+        groups="base.group_user",
+    )
+
+    @api.constrains(*COMPANY_LINKS)
+    def _check_b2b_agency_companies(self):
+        # res.company has no automatic company check: the commission account
+        # and journal must be the company's
+        self._check_company(list(COMPANY_LINKS))

@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    b2b_agency_commission_account_id = fields.Many2one(
+        related="company_id.b2b_agency_commission_account_id", readonly=False
+    )
+    b2b_agency_journal_id = fields.Many2one(
+        related="company_id.b2b_agency_journal_id", readonly=False
+    )

@@ -1,0 +1,443 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import SQL
+
+from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
+
+
+class B2bCollectionPlacementWizard(models.TransientModel):
+    """Place invoices with an agency: one placement per customer."""
+
+    _name = "b2b.collection.placement.wizard"
+    _inherit = ["b2b.collection.guard.mixin"]
+    _description = "Place with Agency"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        b2b_write="user",
+    )
+    agency_id = fields.Many2one(
+        "b2b.collection.agency",
+        required=True,
+        check_company=True,
+        domain="[('company_id', '=', company_id)]",
+        b2b_write="user",
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'),"
+        " ('payment_state', 'in', ('not_paid', 'partial'))]",
+        b2b_write="user",
+    )
+    date_placed = fields.Date(
+        string="Placement Date",
+        required=True,
+        default=fields.Date.context_today,
+        b2b_write="user",
+    )
+    note = fields.Text(string="Instructions to the Agency", b2b_write="user")
+    amount_total = fields.Monetary(
+        compute="_compute_amount_total", string="Amount to Place"
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+
+    @api.constrains("date_placed", "note")
+    def _check_values(self):
+        validation.check_dates(self, "date_placed")
+        validation.check_texts(self, "note")
+
+    @api.model
+    def default_get(self, fields_list):
+        vals = super().default_get(fields_list)
+        model = self.env.context.get("active_model")
+        ids = self.env.context.get("active_ids") or []
+        if not isinstance(ids, list | tuple) or any(
+            not isinstance(i, int) or isinstance(i, bool) for i in ids
+        ):
+            raise UserError(
+                _(
+                    "The invoices or customers to place must be given by their ids "
+                    "(got %(ids)s).",
+                    ids=validation.show(ids),
+                )
+            )
+        moves = self.env["account.move"]
+        if model == "account.move":
+            moves = moves.browse(ids)
+        elif model == "res.partner":
+            partners = self.env["res.partner"].browse(ids).commercial_partner_id
+            moves = moves.search(
+                [
+                    ("commercial_partner_id", "in", partners.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", fields.Date.context_today(self)),
+                    ("b2b_disputed", "=", False),
+                ]
+            )
+            running = self.env["b2b.collection.placement.line"].search(
+                [("move_id", "in", moves.ids), ("state", "in", ("placed", "active"))]
+            )
+            moves -= running.move_id
+        if moves and "move_ids" in fields_list:
+            vals["move_ids"] = [Command.set(moves.ids)]
+        return vals
+
+    @api.depends("move_ids")
+    def _compute_amount_total(self):
+        for wizard in self:
+            wizard.amount_total = sum(wizard.move_ids.mapped("amount_residual_signed"))
+
+    def action_place(self):
+        """Create and place one placement per customer; nothing is created
+        when any invoice or the agency is refused."""
+        self.ensure_one()
+        if not self.move_ids:
+            raise UserError(_("Choose the invoices to place."))
+        foreign = self.move_ids.filtered(lambda m: m.company_id != self.company_id)
+        if foreign:
+            raise UserError(
+                _(
+                    "These invoices belong to another company than %(company)s: %(invoices)s.",
+                    company=self.company_id.name,
+                    invoices=", ".join(foreign.mapped("name")),
+                )
+            )
+        if self.agency_id.company_id != self.company_id:
+            raise UserError(_("The agency works for another company."))
+        by_customer = defaultdict(lambda: self.env["account.move"])
+        for move in self.move_ids:
+            by_customer[move.commercial_partner_id] |= move
+        placements = self.env["b2b.collection.placement"].create(
+            [
+                {
+                    "company_id": self.company_id.id,
+                    "agency_id": self.agency_id.id,
+                    "partner_id": customer.id,
+                    "date_placed": self.date_placed,
+                    "note": self.note,
+                    "line_ids": [Command.create({"move_id": m.id}) for m in moves],
+                }
+                for customer, moves in by_customer.items()
+            ]
+        )
+        placements.action_place()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "b2b_collections_agency.b2b_collection_placement_action"
+        )
+        if len(placements) == 1:
+            action.update(
+                view_mode="form", views=[(False, "form")], res_id=placements.id
+            )
+        else:
+            action["domain"] = [("id", "in", placements.ids)]
+        return action
+
+
+class B2bCollectionPlacementEnd(models.TransientModel):
+    """Recall a placement (with a reason) or close it with its outcome."""
+
+    _name = "b2b.collection.placement.end"
+    _inherit = ["b2b.collection.guard.mixin"]
+    _description = "Recall or Close a Placement"
+
+    placement_id = fields.Many2one(
+        "b2b.collection.placement", required=True, b2b_write="user"
+    )
+    mode = fields.Selection(
+        [("recall", "Recall"), ("close", "Close")], required=True, b2b_write="user"
+    )
+    date = fields.Date(
+        required=True, default=fields.Date.context_today, b2b_write="user"
+    )
+    reason = fields.Text(b2b_write="user")
+    outcome = fields.Selection(
+        [("closed_recovered", "Recovered"), ("closed_uncollectible", "Uncollectible")],
+        default="closed_recovered",
+        b2b_write="user",
+    )
+    next_stage_id = fields.Many2one(
+        "b2b.collection.stage",
+        string="Open Invoices Go To",
+        help="Stage of the invoices still open. Empty: the stage they had before "
+        "the placement.",
+        b2b_write="user",
+    )
+
+    @api.constrains("date", "reason")
+    def _check_values(self):
+        validation.check_dates(self, "date")
+        validation.check_texts(self, "reason")
+
+    def action_confirm(self):
+        self.ensure_one()
+        placement = self.placement_id
+        if self.mode == "recall":
+            if not (self.reason or "").strip():
+                raise UserError(_("Give the reason for the recall."))
+            placement._b2b_end(
+                "recalled", self.date, self.next_stage_id, recall_reason=self.reason
+            )
+            placement.message_post(
+                body=_(
+                    "Recalled from %(agency)s: %(reason)s",
+                    agency=placement.agency_id.display_name,
+                    reason=self.reason,
+                )
+            )
+        else:
+            if not self.outcome:
+                raise UserError(_("Choose the outcome of the placement."))
+            placement._b2b_end(
+                self.outcome, self.date, self.next_stage_id, close_note=self.reason
+            )
+        return {"type": "ir.actions.act_window_close"}
+
+
+class B2bCollectionCommissionBill(models.TransientModel):
+    """Bill the agencies' commissions and fees of a period: one vendor bill
+    per agency, one line per placement, each line linked to its recoveries."""
+
+    _name = "b2b.collection.commission.bill"
+    _inherit = ["b2b.collection.guard.mixin"]
+    _description = "Bill Agency Commissions"
+
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        b2b_write="user",
+    )
+    agency_ids = fields.Many2many(
+        "b2b.collection.agency",
+        string="Agencies",
+        domain="[('company_id', '=', company_id)]",
+        help="Empty: every agency with something to bill.",
+        b2b_write="user",
+    )
+    date_to = fields.Date(
+        string="Up To",
+        required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1)
+        - timedelta(days=1),
+        help="Recoveries and placements up to this day; the bill is dated on it.",
+        b2b_write="user",
+    )
+
+    @api.constrains("date_to")
+    def _check_values(self):
+        validation.check_dates(self, "date_to")
+
+    def action_create_bills(self):
+        self.ensure_one()
+        bills = self.env["b2b.collection.recovery"]._b2b_create_bills(
+            self.company_id, self.date_to, self.agency_ids or None
+        )
+        if not bills:
+            raise UserError(_("Nothing to bill up to this date."))
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_in_invoice_type"
+        )
+        action["domain"] = [("id", "in", bills.ids)]
+        if len(bills) == 1:
+            action.update(views=[(False, "form")], res_id=bills.id)
+        return action
+
+
+class B2bCollectionRecovery(models.Model):
+    _inherit = "b2b.collection.recovery"
+
+    @api.model
+    def _b2b_create_bills(self, company, date_to, agencies=None):
+        """Vendor bills (or refunds, when reversals outweigh) for the
+        uncharged commissions and fixed fees of ``company`` up to
+        ``date_to``: one per agency, one line per placement. A constant
+        number of queries besides the bills' creation; what is billed is
+        locked first, so two users billing at once cannot bill twice."""
+        account = company.b2b_agency_commission_account_id
+        if not account:
+            raise UserError(
+                _(
+                    "Set the agency commission account in Collections settings "
+                    "before billing commissions."
+                )
+            )
+        journal = company.b2b_agency_journal_id or self.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "purchase")], limit=1
+        )
+        if not journal:
+            raise UserError(
+                _("%s has no purchase journal for the agency bills.", company.name)
+            )
+        self._b2b_attribute()
+        domain = [
+            ("company_id", "=", company.id),
+            ("bill_line_id", "=", False),
+            ("date", "<=", date_to),
+            ("commission_amount", "!=", 0),
+        ]
+        placement_domain = [
+            ("company_id", "=", company.id),
+            ("state", "!=", "draft"),
+            ("fixed_fee", "!=", 0),
+            ("fee_bill_line_id", "=", False),
+            ("date_placed", "<=", date_to),
+        ]
+        if agencies:
+            domain.append(("agency_id", "in", agencies.ids))
+            placement_domain.append(("agency_id", "in", agencies.ids))
+        Placement = self.env["b2b.collection.placement"]
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM b2b_collection_recovery WHERE %s FOR UPDATE",
+                self._where_calc(domain).where_clause,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM b2b_collection_placement WHERE %s FOR UPDATE",
+                Placement._where_calc(placement_domain).where_clause,
+            )
+        )
+        commissions = self._read_group(
+            domain,
+            ["agency_id", "placement_id"],
+            ["commission_amount:sum", "amount:sum", "id:array_agg"],
+        )
+        fees = Placement.search_fetch(
+            placement_domain,
+            ["agency_id", "name", "partner_id", "fixed_fee"],
+            order="agency_id, date_placed, id",
+        )
+        by_agency = defaultdict(list)  # agency: [(vals, recovery ids, fee placement)]
+        currency = company.currency_id
+        for agency, placement, commission, recovered, ids in sorted(
+            commissions, key=lambda g: (g[0].id, g[1].date_placed, g[1].id)
+        ):
+            commission = currency.round(commission)
+            if currency.is_zero(commission):
+                continue
+            by_agency[agency].append(
+                (
+                    {
+                        "name": _(
+                            "%(placement)s %(customer)s: %(rate)s%% commission on "
+                            "%(amount)s recovered",
+                            placement=placement.name,
+                            customer=placement.partner_id.name,
+                            rate=f"{placement.commission_rate:g}",
+                            amount=currency.format(recovered),
+                        ),
+                        "price_unit": commission,
+                    },
+                    ids,
+                    None,
+                )
+            )
+        for placement in fees:
+            by_agency[placement.agency_id].append(
+                (
+                    {
+                        "name": _(
+                            "%(placement)s %(customer)s: fixed placement fee",
+                            placement=placement.name,
+                            customer=placement.partner_id.name,
+                        ),
+                        "price_unit": placement.fixed_fee,
+                    },
+                    [],
+                    placement,
+                )
+            )
+        bills = self.env["account.move"]
+        recovery_links, fee_links = [], []
+        for agency, lines in by_agency.items():
+            total = currency.round(sum(vals["price_unit"] for vals, _ids, _p in lines))
+            if currency.is_zero(total) and all(not p for _v, _i, p in lines):
+                continue
+            sign = -1 if total < 0 else 1
+            bill = (
+                self.env["account.move"]
+                .with_company(company)
+                .create(
+                    {
+                        "move_type": "in_invoice" if sign > 0 else "in_refund",
+                        "partner_id": agency.partner_id.id,
+                        "journal_id": journal.id,
+                        "invoice_date": date_to,
+                        "date": date_to,
+                        "ref": _("Collection commissions up to %s", date_to),
+                        "invoice_line_ids": [
+                            Command.create(
+                                dict(
+                                    vals,
+                                    sequence=index,
+                                    price_unit=sign * vals["price_unit"],
+                                    quantity=1,
+                                    account_id=account.id,
+                                    tax_ids=[Command.clear()],
+                                )
+                            )
+                            for index, (vals, _ids, _p) in enumerate(lines, start=1)
+                        ],
+                    }
+                )
+            )
+            bill_lines = {line.sequence: line.id for line in bill.invoice_line_ids}
+            for index, (_vals, ids, fee_placement) in enumerate(lines, start=1):
+                recovery_links += [(rid, bill_lines[index]) for rid in ids]
+                if fee_placement:
+                    fee_links.append((fee_placement.id, bill_lines[index]))
+            bill.message_post(
+                body=_(
+                    "Commissions and fees of %(agency)s up to %(date)s.",
+                    agency=agency.display_name,
+                    date=date_to,
+                )
+            )
+            bills |= bill
+        self._b2b_link_bill_lines(
+            "b2b_collection_recovery", "bill_line_id", recovery_links
+        )
+        self._b2b_link_bill_lines(
+            "b2b_collection_placement", "fee_bill_line_id", fee_links
+        )
+        self.invalidate_model(["bill_line_id"])
+        Placement.invalidate_model(["fee_bill_line_id"])
+        return bills
+
+    def _b2b_link_bill_lines(self, table, column, pairs):
+        """Set ``column`` of the rows of ``table`` in one statement."""
+        if pairs:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s t SET %s = v.line_id, write_uid = %s, "
+                    "write_date = NOW() AT TIME ZONE 'UTC' "
+                    "FROM unnest(%s::int[], %s::int[]) AS v(id, line_id) WHERE t.id = v.id",
+                    SQL.identifier(table),
+                    SQL.identifier(column),
+                    self.env.uid,
+                    [pair[0] for pair in pairs],
+                    [pair[1] for pair in pairs],
+                )
+            )
+
+    @api.model
+    def _cron_b2b_bill_commissions(self):
+        """Monthly: bill last month's commissions of every company whose
+        commission account is set."""
+        date_to = fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
+        for company in self.env["res.company"].search(
+            [("b2b_agency_commission_account_id", "!=", False)]
+        ):
+            self.with_company(company)._b2b_create_bills(company, date_to)

@@ -1,0 +1,5 @@
+from . import models
+from . import report
+from . import wizards
+from . import demo
+from .hooks import post_init_hook

@@ -1,0 +1,589 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import SQL
+from odoo.tools.misc import format_amount, format_date
+
+_logger = logging.getLogger(__name__)
+
+PAUSE_REASONS = {
+    "do_not_contact": "Customer is do-not-contact",
+    "disputed": "Invoice disputed",
+    "stage": "Stage pauses reminders",
+    "promise": "Promise to pay not yet due",
+    "below_minimum": "Below the level's minimum amount",
+    "contact_limit": "Contact limit reached for the last 7 days",
+    "quiet_day": "Quiet day: no contact today",
+}
+DEFAULT_BATCH = 50
+
+
+class B2bCollectionRun(models.Model):
+    """A reminder run of a company on a day: its reminders, its issues.
+
+    Planning and sending live here; running in batches (locks, conflicts, the
+    scheduled action, crash recovery) in ``b2b_collection_run_batch.py``. The
+    unique (invoice, level) key of the contact lines makes a second send of the
+    same level impossible."""
+
+    _name = "b2b.collection.run"
+    _inherit = ["b2b.collection.guard.mixin"]
+    _description = "Collections Reminder Run"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name")
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, b2b_write="action"
+    )
+    date = fields.Date(required=True, readonly=True, index=True, b2b_write="action")
+    trigger = fields.Selection(
+        [("cron", "Scheduled"), ("manual", "Manual")],
+        required=True,
+        readonly=True,
+        b2b_write="action",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Started by",
+        readonly=True,
+        default=lambda self: self.env.user,
+        b2b_write="action",
+    )
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done")],
+        string="Status",
+        default="running",
+        readonly=True,
+        b2b_write="action",
+    )
+    with_statement = fields.Boolean(
+        string="Attach Statement", readonly=True, default=True, b2b_write="action"
+    )
+    contact_ids = fields.One2many(
+        "b2b.collection.contact", "run_id", readonly=True, b2b_write="action"
+    )
+    contact_count = fields.Integer(compute="_compute_counts")
+    issue_ids = fields.One2many(
+        "b2b.collection.run.issue", "run_id", readonly=True, b2b_write="action"
+    )
+    issue_count = fields.Integer(compute="_compute_counts")
+
+    @api.depends("date", "trigger", "company_id")
+    def _compute_name(self):
+        triggers = dict(self._fields["trigger"]._description_selection(self.env))
+        for run in self:
+            run.name = (
+                f"{format_date(self.env, run.date)} {triggers.get(run.trigger, '')}"
+            )
+
+    @api.depends("contact_ids", "issue_ids")
+    def _compute_counts(self):
+        for run in self:
+            run.contact_count = len(run.contact_ids)
+            run.issue_count = len(run.issue_ids)
+
+    # ------------------------------------------------------------ planning
+
+    @api.model
+    def _b2b_due_rows(self, company, today, partner_ids=None):
+        """Every open invoice of ``company`` that has a reminder level due on
+        ``today``, with the reason it is paused if it is. One query, whatever
+        the size of the ledger."""
+        default_policy = company.b2b_policy_id.id or None
+        self.env["b2b.collection.policy.level"].flush_model()
+        min_trigger = self.env.execute_query(
+            SQL(
+                """
+            SELECT MIN(lv.trigger_days)
+              FROM b2b_collection_policy_level lv
+              JOIN b2b_collection_policy pol ON pol.id = lv.policy_id
+             WHERE pol.active AND (pol.company_id IS NULL OR pol.company_id = %s)
+            """,
+                company.id,
+            )
+        )[0][0]
+        if min_trigger is None:
+            return []
+        for model in (
+            "account.move",
+            "account.move.line",
+            "res.partner",
+            "b2b.collection.note",
+            "b2b.collection.contact.line",
+            "b2b.collection.policy",
+        ):
+            self.env[model].flush_model()
+        partner_filter = (
+            SQL("AND m.commercial_partner_id IN %s", tuple(partner_ids))
+            if partner_ids is not None
+            else SQL()
+        )
+        if partner_ids is not None and not partner_ids:
+            return []
+        return self.env.execute_query_dict(
+            SQL(
+                """
+            WITH open_moves AS (
+                SELECT m.id AS move_id,
+                       m.commercial_partner_id AS partner_id,
+                       m.currency_id,
+                       m.amount_residual,
+                       m.amount_residual_signed AS amount_residual_company,
+                       COALESCE(m.b2b_disputed, FALSE) AS disputed,
+                       COALESCE(m.b2b_escalate, FALSE) AS escalate,
+                       COALESCE(st.pause_reminders, FALSE) AS stage_paused,
+                       MIN(l.date_maturity) AS date_due
+                  FROM account_move m
+                  JOIN account_move_line l ON l.move_id = m.id AND NOT l.reconciled
+                  JOIN account_account a ON a.id = l.account_id
+                                        AND a.account_type = 'asset_receivable'
+             LEFT JOIN b2b_collection_stage st ON st.id = m.b2b_collection_stage_id
+                 WHERE m.company_id = %(company)s
+                   AND m.move_type = 'out_invoice'
+                   AND m.state = 'posted'
+                   AND m.payment_state IN ('not_paid', 'partial')
+                   %(partner_filter)s
+              GROUP BY m.id, st.pause_reminders
+                HAVING %(today)s - MIN(l.date_maturity) >= %(min_trigger)s
+                    OR BOOL_OR(COALESCE(m.b2b_escalate, FALSE))
+            ), with_policy AS (
+                SELECT o.*,
+                       %(today)s - o.date_due AS days,
+                       COALESCE(p.b2b_policy_id, %(default_policy)s) AS policy_id,
+                       COALESCE(p.b2b_do_not_contact, FALSE) AS do_not_contact
+                  FROM open_moves o
+                  JOIN res_partner p ON p.id = o.partner_id
+            ), last_sent AS (
+                SELECT cl.move_id, MAX(lv.trigger_days) AS last_trigger
+                  FROM b2b_collection_contact_line cl
+                  JOIN b2b_collection_policy_level lv ON lv.id = cl.level_id
+                 WHERE cl.move_id IN (SELECT move_id FROM open_moves)
+              GROUP BY cl.move_id
+            ), candidates AS (
+                SELECT DISTINCT ON (w.move_id)
+                       w.*, lv.id AS level_id, lv.trigger_days
+                  FROM with_policy w
+                  JOIN b2b_collection_policy pol ON pol.id = w.policy_id AND pol.active
+                  JOIN b2b_collection_policy_level lv ON lv.policy_id = w.policy_id
+             LEFT JOIN last_sent ls ON ls.move_id = w.move_id
+                 WHERE lv.trigger_days > COALESCE(ls.last_trigger, -2147483648)
+                   AND (lv.trigger_days <= w.days
+                        OR (w.escalate AND lv.trigger_days = (
+                            SELECT MIN(lv2.trigger_days)
+                              FROM b2b_collection_policy_level lv2
+                             WHERE lv2.policy_id = w.policy_id
+                               AND lv2.trigger_days > COALESCE(ls.last_trigger, -2147483648))))
+              ORDER BY w.move_id, lv.trigger_days DESC
+            )
+            SELECT c.partner_id, c.move_id, c.level_id, c.policy_id, c.currency_id,
+                   c.amount_residual, c.amount_residual_company, c.days, c.date_due,
+                   CASE
+                       WHEN c.do_not_contact THEN 'do_not_contact'
+                       WHEN c.disputed THEN 'disputed'
+                       WHEN c.stage_paused THEN 'stage'
+                       WHEN EXISTS (
+                           SELECT 1
+                             FROM b2b_collection_note n
+                        LEFT JOIN b2b_collection_note_account_move_rel r
+                               ON r.note_id = n.id
+                            WHERE n.partner_id = c.partner_id
+                              AND n.company_id = %(company)s
+                              AND n.outcome = 'promised'
+                              AND n.promise_state = 'open'
+                              AND n.promise_date >= %(today)s
+                              AND (r.move_id = c.move_id OR r.move_id IS NULL))
+                       THEN 'promise'
+                   END AS pause
+              FROM candidates c
+          ORDER BY c.partner_id, c.trigger_days, c.days DESC, c.move_id
+            """,
+                company=company.id,
+                today=today,
+                min_trigger=min_trigger,
+                default_policy=default_policy,
+                partner_filter=partner_filter,
+            )
+        )
+
+    @api.model
+    def _b2b_recent_contacts(self, company, today, partner_ids):
+        """Contacts per customer in the 7 days up to ``today``: reminders sent
+        and outbound calls logged."""
+        if not partner_ids:
+            return {}
+        since = fields.Datetime.to_datetime(today) - timedelta(days=6)
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT partner_id, COUNT(*) FROM (
+                SELECT partner_id FROM b2b_collection_contact
+                 WHERE company_id = %(company)s AND date >= %(since)s
+                   AND partner_id IN %(partners)s
+                 UNION ALL
+                SELECT partner_id FROM b2b_collection_note
+                 WHERE company_id = %(company)s AND date >= %(since)s
+                   AND direction = 'outbound' AND partner_id IN %(partners)s
+            ) contacts GROUP BY partner_id
+            """,
+                company=company.id,
+                since=since,
+                partners=tuple(partner_ids),
+            )
+        )
+        return dict(rows)
+
+    @api.model
+    def _b2b_plan(self, company, today=None, partner_ids=None):
+        """The reminders due for ``company`` on ``today``: one action per
+        customer and level, with its invoices, channels, recipient, and the
+        reason it is paused (``pause``) if it is. What the preview shows and what
+        the run sends."""
+        today = today or fields.Date.context_today(self)
+        rows = self._b2b_due_rows(company, today, partner_ids)
+        if not rows:
+            return []
+        partners = self.env["res.partner"].browse({row["partner_id"] for row in rows})
+        levels = self.env["b2b.collection.policy.level"].browse(
+            {row["level_id"] for row in rows}
+        )
+        moves = self.env["account.move"].browse([row["move_id"] for row in rows])
+        # prefetch what the loop below reads, in a few queries
+        partners.mapped("b2b_collection_contact_id.email")
+        levels.mapped("policy_id")
+        moves.mapped("name")
+        recent = self._b2b_recent_contacts(company, today, partners.ids)
+        quiet = company._b2b_is_quiet_day(today)
+        max_contacts = company.b2b_max_contacts_7d
+
+        groups = defaultdict(list)
+        for row in rows:
+            groups[(row["partner_id"], row["level_id"])].append(row)
+        actions = []
+        contacts_planned = defaultdict(int)
+        for (partner_id, level_id), group in groups.items():
+            partner = partners.browse(partner_id)
+            level = levels.browse(level_id)
+            active = [row for row in group if not row["pause"]]
+            paused = [row for row in group if row["pause"]]
+            for row in paused:
+                actions.append(
+                    self._b2b_action(partner, level, [row], pause=row["pause"])
+                )
+            if not active:
+                continue
+            pause = None
+            amount = sum(row["amount_residual_company"] for row in active)
+            if company.currency_id.compare_amounts(amount, level.min_amount) < 0:
+                pause = "below_minimum"
+            elif quiet:
+                pause = "quiet_day"
+            elif max_contacts and (
+                recent.get(partner_id, 0) + contacts_planned[partner_id] >= max_contacts
+            ):
+                pause = "contact_limit"
+            else:
+                contacts_planned[partner_id] += 1
+            actions.append(self._b2b_action(partner, level, active, pause=pause))
+        return actions
+
+    @api.model
+    def _b2b_action(self, partner, level, rows, pause=None):
+        recipient = partner.b2b_collection_contact_id or partner
+        email = level.channel_email
+        letter = level.channel_letter
+        call = level.channel_call
+        note = False
+        if email and not recipient.email:
+            email = False
+            letter = call = True
+            note = _(
+                "No email address for %(contact)s: sent as a letter and a phone "
+                "call instead of an email.",
+                contact=recipient.display_name,
+            )
+        days = max(row["days"] for row in rows)
+        return {
+            "partner_id": partner.id,
+            "level_id": level.id,
+            "policy_id": level.policy_id.id,
+            "recipient_id": recipient.id,
+            "rows": rows,
+            "move_ids": [row["move_id"] for row in rows],
+            "amount": sum(row["amount_residual_company"] for row in rows),
+            "channel_email": email,
+            "channel_letter": letter,
+            "channel_call": call,
+            "note": note,
+            "pause": pause,
+            "reason": _(
+                "%(level)s is due %(trigger)s days after the due date; oldest "
+                "invoice %(days)s days overdue",
+                level=level.name,
+                trigger=level.trigger_days,
+                days=days,
+            ),
+        }
+
+    # ------------------------------------------------------------- sending
+
+    def _b2b_send(self, action):
+        """Send one reminder (one customer, one level) through its channels and
+        record it."""
+        self.ensure_one()
+        company = self.company_id
+        partner = self.env["res.partner"].browse(action["partner_id"])
+        level = self.env["b2b.collection.policy.level"].browse(action["level_id"])
+        recipient = self.env["res.partner"].browse(action["recipient_id"])
+        moves = self.env["account.move"].browse(action["move_ids"])
+        collector = partner.b2b_collector_id or company.b2b_default_collector_id
+        Contact = self.env["b2b.collection.contact"].with_context(
+            mail_create_nosubscribe=True, mail_create_nolog=True
+        )
+        contact = Contact.create(
+            {
+                "run_id": self.id,
+                "company_id": company.id,
+                "partner_id": partner.id,
+                "recipient_id": recipient.id,
+                "collector_id": collector.id,
+                "policy_id": level.policy_id.id,
+                "level_id": level.id,
+                "template_id": level.mail_template_id.id
+                if action["channel_email"]
+                else False,
+                "channel_email": action["channel_email"],
+                "channel_letter": action["channel_letter"],
+                "channel_call": action["channel_call"],
+                "note": action["note"],
+                "amount_total": action["amount"],
+                "line_ids": [
+                    Command.create(
+                        {
+                            "move_id": row["move_id"],
+                            "level_id": level.id,
+                            "currency_id": row["currency_id"],
+                            "amount_residual": row["amount_residual"],
+                            "amount_residual_company": row["amount_residual_company"],
+                            "days_overdue": row["days"],
+                            "date_due": row["date_due"],
+                        }
+                    )
+                    for row in action["rows"]
+                ],
+            }
+        )
+        # The unique (invoice, level) key is checked here, before anything leaves.
+        contact.line_ids.flush_recordset()
+        if action["channel_letter"]:
+            contact.letter_attachment_id = self._b2b_render_attachment(
+                "b2b_collections_reminder.action_report_b2b_letter", contact, contact
+            )
+        if action["channel_email"]:
+            attachments = self.env["ir.attachment"]
+            if self.with_statement:
+                attachments = self._b2b_render_attachment(
+                    "b2b_collections_reminder.action_report_b2b_statement", partner, contact
+                )
+            messages = contact.with_context(
+                mail_notify_force_send=False
+            ).message_post_with_source(
+                level.mail_template_id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                attachment_ids=attachments.ids,
+            )
+            contact.message_id = messages[:1]
+        if action["channel_call"]:
+            contact.activity_id = partner.activity_schedule(
+                "mail.mail_activity_data_call",
+                date_deadline=self.date,
+                summary=_("Reminder call: %(level)s", level=level.name),
+                note=escape(action["note"] or action["reason"]),
+                user_id=(collector or self.env.user).id,
+            )
+        self._b2b_update_invoices(moves, level)
+        if level._b2b_has_charges():
+            contact.fee_move_id = self._b2b_create_fee_invoice(contact, level)
+        self._b2b_escalate(partner, level)
+        partner.message_post(
+            body=self._b2b_partner_message(contact), subtype_xmlid="mail.mt_note"
+        )
+        return contact
+
+    def _b2b_render_attachment(self, report_ref, records, contact):
+        report = self.env.ref(report_ref, raise_if_not_found=False)
+        if not report or self.env.context.get("b2b_collections_no_pdf"):
+            # (the demo data skips PDFs: rendering needs the HTTP server running)
+            return self.env["ir.attachment"]
+        content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            report, records.ids
+        )
+        name = f"{report.name} - {records.display_name}.pdf".replace("/", "-")
+        return self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": contact._name,
+                "res_id": contact.id,
+            }
+        )
+
+    def _b2b_update_invoices(self, moves, level):
+        # Bookkeeping fields of this module only: one UPDATE, without the
+        # invoice write's line synchronisation and balance checks.
+        fnames = ["b2b_reminder_level_id", "b2b_last_reminder_date", "b2b_escalate"]
+        moves.flush_recordset(fnames)
+        self.env.execute_query(
+            SQL(
+                "UPDATE account_move SET b2b_reminder_level_id = %s,"
+                " b2b_last_reminder_date = %s, b2b_escalate = FALSE WHERE id IN %s",
+                level.id,
+                self.date,
+                tuple(moves.ids),
+            )
+        )
+        moves.invalidate_recordset(fnames)
+        if level.stage_id:
+            moves.filtered(
+                lambda m: not (
+                    m.b2b_collection_stage_id.pause_reminders
+                    or m.b2b_collection_stage_id.is_closed
+                    or m.b2b_collection_stage_id.sequence > level.stage_id.sequence
+                )
+            ).b2b_collection_stage_id = level.stage_id
+
+    def _b2b_escalate(self, partner, level):
+        values = {}
+        if level.credit_hold and not partner.b2b_credit_hold:
+            values["b2b_credit_hold"] = True
+        if level.propose_agency and not partner.b2b_agency_proposed:
+            values["b2b_agency_proposed"] = True
+        if values:
+            partner.write(values)
+
+    def _b2b_partner_message(self, contact):
+        channels = contact.channels
+        lines = [
+            Markup("<b>%s</b>")
+            % _(
+                "%(level)s sent (%(channels)s) to %(contact)s",
+                level=contact.level_id.name,
+                channels=channels,
+                contact=contact.recipient_id.display_name,
+            ),
+            _(
+                "Invoices: %(invoices)s (%(amount)s)",
+                invoices=", ".join(contact.line_ids.move_id.mapped("name")),
+                amount=format_amount(
+                    self.env, contact.amount_total, contact.currency_id
+                ),
+            ),
+        ]
+        if contact.note:
+            lines.append(contact.note)
+        return Markup("<br/>").join(escape(line) for line in lines)
+
+    def _b2b_create_fee_invoice(self, contact, level):
+        """Late charges of one reminder as one customer invoice (draft, or posted
+        by setting): the level's fee on the overdue instalments, interest and the
+        EU compensation per invoice (``b2b.collection.charge``). Charges invoices
+        in the reminder are never charged themselves."""
+        company = contact.company_id
+        account = company.b2b_fee_account_id
+        if not account:
+            raise UserError(
+                _(
+                    "Set the late fee income account of %(company)s in the "
+                    "Collections settings.",
+                    company=company.name,
+                )
+            )
+        Charge = self.env["b2b.collection.charge"]
+        currency = company.currency_id
+        moves = contact.line_ids.move_id.filtered(
+            lambda move: not move.b2b_is_charge_invoice
+        )
+        if not moves:
+            return self.env["account.move"]
+        overdue = self.env["b2b.collection.interest"]._b2b_overdue_amounts(
+            moves, self.date
+        )
+        lines = []
+        if level.fee_fixed or level.fee_percent:
+            overdue_total = sum(overdue.values())
+            lines.append(
+                {
+                    "name": _(
+                        "Late payment fee (%(level)s): %(fixed)s + %(percent)s %% of "
+                        "%(overdue)s overdue",
+                        level=level.name,
+                        fixed=format_amount(self.env, level.fee_fixed, currency),
+                        percent=level.fee_percent,
+                        overdue=format_amount(self.env, overdue_total, currency),
+                    )
+                    if level.fee_percent
+                    else _("Late payment fee (%(level)s)", level=level.name),
+                    "price_unit": currency.round(
+                        level.fee_fixed + overdue_total * level.fee_percent / 100.0
+                    ),
+                }
+            )
+        charges = Charge._b2b_charge_reminder(contact, level, moves, self.date, overdue)
+        lines += charges._b2b_invoice_line_vals()
+        lines = [line for line in lines if not currency.is_zero(line["price_unit"])]
+        if not lines:
+            return self.env["account.move"]
+        fee_move = Charge._b2b_create_charge_invoices(
+            company,
+            self.date,
+            [
+                (
+                    contact.partner_id,
+                    _(
+                        "Late charges on %(invoices)s",
+                        invoices=", ".join(moves.mapped("name")),
+                    ),
+                    lines,
+                )
+            ],
+        )
+        charges.sudo().charge_move_id = fee_move
+        return fee_move
+
+
+class B2bCollectionRunIssue(models.Model):
+    _name = "b2b.collection.run.issue"
+    _inherit = ["b2b.collection.guard.mixin"]
+    _description = "Collections Run Issue"
+    _order = "id"
+
+    run_id = fields.Many2one(
+        "b2b.collection.run",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        b2b_write="action",
+        readonly=True,
+    )
+    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", b2b_write="action", readonly=True
+    )
+    message = fields.Text(required=True, b2b_write="action", readonly=True)
+    kind = fields.Selection(
+        [("error", "Skipped"), ("retry", "Retried"), ("info", "Note")],
+        required=True,
+        default="error",
+        help="Skipped: the customer was left for the next run. Retried: another "
+        "transaction changed it at the same time; it was sent again in a new one.",
+        b2b_write="action",
+        readonly=True,
+    )

@@ -1,0 +1,2 @@
+from . import b2b_collection_statement
+from . import b2b_collection_kpi
