@@ -13,7 +13,7 @@ help:
 	@echo "make test   - set up, lint, then run every test on a fresh database"
 	@echo "make lint   - ruff + pylint-odoo"
 	@echo "make format - ruff format + fixes"
-	@echo "make wheel  - build the addon wheel into dist/"
+	@echo "make wheel  - build a wheel of every addon into dist/"
 	@echo "make security-doc - regenerate the access matrix in docs/security.md"
 	@echo "make bench  - benchmark the worklist, totals and aging refresh on a generated ledger"
 	@echo "              of BENCH_INVOICES invoices (default 20000; the ledger is built once: ~30 min)"
@@ -42,7 +42,7 @@ security-doc: setup
 	@B2B_WRITE_SECURITY_DOC=1 tools/test.sh tests/test_e2e_access.py -k security_doc
 
 wheel: setup
-	@source tools/.env && rm -rf dist && "$$VENV/bin/pip" wheel -q --no-deps -w dist ./b2b_collections && ls dist
+	@source tools/.env && rm -rf dist && for addon in b2b_collections*/; do "$$VENV/bin/pip" wheel -q --no-deps -w dist "./$$addon" || exit 1; done && ls dist
 
 bench: setup
 	@bench/run.sh $(ARGS)
@@ -60,4 +60,4 @@ stop:
 	@tools/stop.sh
 
 clean: setup
-	@source tools/odoo.sh && for db in "$(DB)" "$(TEST_DB)" "$(TEST_DB)_e2e" "$(TEST_DB)_acl" "$(TEST_DB)_conc"; do drop_db "$$db"; done
+	@source tools/odoo.sh && for db in "$(DB)" "$(TEST_DB)" "$(TEST_DB)_e2e" "$(TEST_DB)_acl" "$(TEST_DB)_conc" "$(TEST_DB)_base"; do drop_db "$$db"; done

@@ -224,7 +224,7 @@ def main():
     )
     parser.add_argument(
         "--policy",
-        default="b2b_collections.b2b_collection_policy_standard",
+        default="b2b_collections_reminder.b2b_collection_policy_standard",
         help="the company's default policy, set (and committed) first",
     )
     parser.add_argument(

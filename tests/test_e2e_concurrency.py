@@ -22,7 +22,7 @@ from conftest import OdooRpc, OdooServer
 pytestmark = pytest.mark.e2e
 
 TODAY = date.today()
-CRON_XMLID = ("b2b_collections", "ir_cron_b2b_send_reminders")
+CRON_XMLID = ("b2b_collections_reminder", "ir_cron_b2b_send_reminders")
 # What would mean that a run or the job aborted, in a server log. (The editing
 # client's own conflicts are logged as "bad query ... could not serialize
 # access" and retried by Odoo: they are no abort.)

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 import psycopg2
 import pytest
 
-from odoo.addons.b2b_collections.models.b2b_collection_run_batch import LOCK_CUSTOMER
+from odoo.addons.b2b_collections_reminder.models.b2b_collection_run_batch import (
+    LOCK_CUSTOMER,
+)
 
 pytestmark = pytest.mark.e2e
 

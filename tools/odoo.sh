@@ -41,15 +41,18 @@ clone_db() {  # clone_db <template> <new>: database and filestore
 
 # Our addons: every folder of the repository with an Odoo manifest, the base first.
 ADDONS=$(cd "$ROOT" && for m in b2b_collections*/__manifest__.py; do dirname "$m"; done | paste -sd, -)
+# ... and for the tests, the addon of the product-wide tests (it needs them all).
+TEST_ADDONS="$ADDONS,test_b2b_collections"
 
 # What our addons need from Odoo: their dependencies outside this repository.
 addon_depends() {
     "$PY" - "$ROOT" <<'PY'
 import ast, pathlib, sys
 root = pathlib.Path(sys.argv[1])
-ours = {m.parent.name for m in root.glob("b2b_collections*/__manifest__.py")}
+manifests = [*root.glob("b2b_collections*/__manifest__.py"), *root.glob("test_b2b_collections/__manifest__.py")]
+ours = {m.parent.name for m in manifests}
 deps = set()
-for manifest in root.glob("b2b_collections*/__manifest__.py"):
+for manifest in manifests:
     deps.update(ast.literal_eval(manifest.read_text())["depends"])
 print(",".join(sorted(deps - ours)))
 PY

@@ -6,13 +6,16 @@ source "$(dirname "$0")/odoo.sh"
 DB=${DB:-b2b_demo}
 PORT=${PORT:-8069}
 if db_exists "$DB" && [ "$(psql -X -d "$DB" -tAc "select state from ir_module_module where name = 'b2b_collections'" 2>/dev/null)" = installed ]; then
-    say "updating b2b_collections in the existing database $DB"
-    odoo -d "$DB" -u b2b_collections --stop-after-init --no-http --log-level=warn
+    # A database of an earlier version (even of the single addon, which the
+    # migration of b2b_collections 18.0.2.0.0 cuts in pieces): update what is
+    # installed, install what is new.
+    say "updating the existing database $DB: $ADDONS"
+    odoo -d "$DB" -u "$ADDONS" -i "$ADDONS" --stop-after-init --no-http --log-level=warn
 else
     tmpl=$(template_db)
-    say "creating $DB from $tmpl and installing b2b_collections with its demo data"
+    say "creating $DB from $tmpl and installing $ADDONS with their demo data"
     clone_db "$tmpl" "$DB"
-    odoo -d "$DB" -i b2b_collections --stop-after-init --no-http --log-level=warn
+    odoo -d "$DB" -i "$ADDONS" --stop-after-init --no-http --log-level=warn
 fi
 cat <<MSG
 

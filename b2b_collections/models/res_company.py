@@ -4,7 +4,6 @@ from odoo.exceptions import ValidationError
 from . import b2b_collection_validation as validation
 
 
-
 class ResCompany(models.Model):
     _name = "res.company"
     _inherit = ["res.company", "b2b.collection.guard.mixin"]

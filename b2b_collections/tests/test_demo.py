@@ -1,7 +1,7 @@
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.b2b_collections.models.b2b_collection_demo import CUSTOMERS
+from odoo.addons.b2b_collections.demo.demo_story import CUSTOMERS
 
 
 @tagged("post_install", "-at_install")

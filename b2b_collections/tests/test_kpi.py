@@ -331,22 +331,25 @@ class TestKpi(B2bCollectionsCase):
                 "outcome": "reached",
             }
         )
-        cls.env["b2b.collection.contact"].sudo().create(
-            [
-                {
-                    "company_id": cls.company.id,
-                    "partner_id": partner.id,
-                    "collector_id": collector.id,
-                    "date": day,
-                }
-                for partner, collector, day in (
-                    (acme, cls.collector, "2026-01-12 09:00:00"),
-                    (beta, cls.manager, "2026-01-12 09:00:00"),
-                    (beta, cls.manager, "2026-02-16 09:00:00"),
-                    (beta, cls.manager, "2026-03-16 09:00:00"),
-                )
-            ]
-        )
+        # reminders sent: counted when the reminder addon is installed
+        # (assertFigures expects none without it)
+        if "b2b.collection.contact" in cls.env:
+            cls.env["b2b.collection.contact"].sudo().create(
+                [
+                    {
+                        "company_id": cls.company.id,
+                        "partner_id": partner.id,
+                        "collector_id": collector.id,
+                        "date": day,
+                    }
+                    for partner, collector, day in (
+                        (acme, cls.collector, "2026-01-12 09:00:00"),
+                        (beta, cls.manager, "2026-01-12 09:00:00"),
+                        (beta, cls.manager, "2026-02-16 09:00:00"),
+                        (beta, cls.manager, "2026-03-16 09:00:00"),
+                    )
+                ]
+            )
         dispute = cls.env["b2b.collection.dispute"].sudo()  # history
         d1, d2, _d3 = dispute.create(
             [
@@ -402,6 +405,14 @@ class TestKpi(B2bCollectionsCase):
         }
 
     def assertFigures(self, actual, expected, label):
+        if "b2b.collection.contact" not in self.env:
+            # the base alone sends no reminder: the calls are all the contacts
+            expected = dict(expected)
+            sent = expected.get("reminders_sent") or 0
+            if "contacts_made" in expected:
+                expected["contacts_made"] -= sent
+            if "reminders_sent" in expected:
+                expected["reminders_sent"] = 0
         for fname, value in expected.items():
             with self.subTest(group=label, field=fname):
                 if value is None:  # undefined: the ORM's empty aggregate

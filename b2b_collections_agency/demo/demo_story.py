@@ -324,4 +324,3 @@ class ResCompany(models.Model):
             env["b2b.collection.recovery"]._b2b_create_bills(
                 company, today.replace(day=1) - timedelta(days=1)
             )
-

@@ -32,7 +32,6 @@ class ResPartner(models.Model):
 
     # -------------------------------------------------------------- constraints
 
-
     def action_b2b_open_placements(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -41,7 +40,6 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
-
 
     def action_b2b_place_with_agency(self):
         self.ensure_one()

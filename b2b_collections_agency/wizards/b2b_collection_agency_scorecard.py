@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
+
 from ..report.b2b_collection_agency_kpi import COHORTS
 
 # The measures of the scorecard, read from b2b.collection.agency.kpi with the

@@ -7,10 +7,11 @@ from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 from odoo.addons.account.controllers.portal import PortalAccount
-from odoo.addons.portal.controllers.portal import pager as portal_pager
-
 from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
-from odoo.addons.b2b_collections_agency.models.b2b_collection_placement import UPDATE_KINDS
+from odoo.addons.b2b_collections_agency.models.b2b_collection_placement import (
+    UPDATE_KINDS,
+)
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 AGENCY_GROUP = "b2b_collections_agency.group_b2b_collection_agency"
 RUNNING = ("placed", "active")
@@ -139,7 +140,9 @@ class AgencyPortal(PortalAccount):
                 "filterby": filterby,
             }
         )
-        return request.render("b2b_collections_agency_portal.portal_my_placements", values)
+        return request.render(
+            "b2b_collections_agency_portal.portal_my_placements", values
+        )
 
     # ------------------------------------------------------------- detail
 

@@ -31,4 +31,3 @@ class ResCompany(models.Model):
             }
         )
         run.with_context(b2b_collections_no_pdf=True)._b2b_execute()
-

@@ -389,7 +389,9 @@ class B2bCollectionRun(models.Model):
             attachments = self.env["ir.attachment"]
             if self.with_statement:
                 attachments = self._b2b_render_attachment(
-                    "b2b_collections_reminder.action_report_b2b_statement", partner, contact
+                    "b2b_collections_reminder.action_report_b2b_statement",
+                    partner,
+                    contact,
                 )
             messages = contact.with_context(
                 mail_notify_force_send=False

@@ -492,7 +492,8 @@ class B2bCollectionRunBatch(models.Model):
         failure that moved the daily job to the next day. That call resumes or
         closes it the same day; if the run ends normally, it finds nothing to do."""
         cron = self.env.ref(
-            "b2b_collections_reminder.ir_cron_b2b_send_reminders", raise_if_not_found=False
+            "b2b_collections_reminder.ir_cron_b2b_send_reminders",
+            raise_if_not_found=False,
         )
         if not self.env.registry.ready or not cron or not cron.sudo().active:
             return

@@ -24,7 +24,8 @@ class ResCompany(models.Model):
         "b2b.collection.policy",
         string="Default Collection Policy",
         default=lambda self: self.env.ref(
-            "b2b_collections_reminder.b2b_collection_policy_standard", raise_if_not_found=False
+            "b2b_collections_reminder.b2b_collection_policy_standard",
+            raise_if_not_found=False,
         ),
         help="Reminder ladder of the customers that have no policy of their own.",
         check_company=True,

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import TODAY, B2bCollectionsCase
+from odoo.addons.b2b_collections.tests.common import TODAY, B2bCollectionsCase
 
 
 class B2bPlanCase(B2bCollectionsCase):
@@ -57,8 +57,12 @@ class TestPaymentPlanSchedule(B2bPlanCase):
         self.invoice(80.0, due=TODAY - timedelta(days=10)).button_draft()
         refund = self.invoice(30.0, due=TODAY, move_type="out_refund")
         self.assertTrue(refund)
-        form_view = self.env.ref("b2b_collections.res_partner_view_form_plans")
-        action = self.env.ref("b2b_collections.b2b_collection_payment_plan_action_new")
+        form_view = self.env.ref(
+            "b2b_collections_negotiation.res_partner_view_form_plans"
+        )
+        action = self.env.ref(
+            "b2b_collections_negotiation.b2b_collection_payment_plan_action_new"
+        )
         self.assertIn(f'name="{action.id}"', form_view.arch_db)
         with Form(
             self.Plan.with_user(self.collector).with_context(

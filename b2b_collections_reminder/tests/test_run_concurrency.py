@@ -13,13 +13,13 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
-from odoo.addons.b2b_collections.models.b2b_collection_run_batch import (
+from odoo.addons.b2b_collections.tests.common import TODAY
+from odoo.addons.b2b_collections_reminder.models.b2b_collection_run_batch import (
     LOCK_CUSTOMER,
     LOCK_RUN,
     B2bCollectionRunBatch,
 )
 
-from .common import TODAY
 from .test_reminders import B2bRemindersCase
 
 
@@ -39,7 +39,7 @@ class B2bConcurrencyCase(B2bRemindersCase):
             cls.moves |= cls.invoice(
                 100.0, due=TODAY - timedelta(days=10), partner=shop
             )
-        cls.cron = cls.env.ref("b2b_collections.ir_cron_b2b_send_reminders")
+        cls.cron = cls.env.ref("b2b_collections_reminder.ir_cron_b2b_send_reminders")
 
     @contextmanager
     def other_transaction(self):
@@ -242,7 +242,9 @@ class TestRecovery(B2bConcurrencyCase):
 
         with (
             patch.object(B2bCollectionRunBatch, "_b2b_todo", broken),
-            mute_logger("odoo.addons.b2b_collections.models.b2b_collection_run_batch"),
+            mute_logger(
+                "odoo.addons.b2b_collections_reminder.models.b2b_collection_run_batch"
+            ),
         ):
             # each failure is retried at once by the scheduler (done=1)
             self.assertEqual(self.cron_call(), (1, 1))
@@ -263,7 +265,9 @@ class TestRecovery(B2bConcurrencyCase):
         Note = type(self.env["b2b.collection.note"])
         with (
             patch.object(Note, "_b2b_evaluate_promises", broken),
-            mute_logger("odoo.addons.b2b_collections.models.b2b_collection_run_batch"),
+            mute_logger(
+                "odoo.addons.b2b_collections_reminder.models.b2b_collection_run_batch"
+            ),
         ):
             self.assertEqual(self.cron_call(), (4, 0))
         self.assertSentOnce()

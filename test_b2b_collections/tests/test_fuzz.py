@@ -35,9 +35,8 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
 from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
-
-from .common import TODAY
-from .test_agency import AgencyCase
+from odoo.addons.b2b_collections.tests.common import TODAY
+from odoo.addons.b2b_collections_agency.tests.test_agency import AgencyCase
 
 MODULE = "b2b_collections"
 SEED = 20260331

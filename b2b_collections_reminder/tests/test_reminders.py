@@ -9,12 +9,13 @@ from odoo.fields import Command
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.b2b_collections.models.b2b_collection_run import B2bCollectionRun
-from odoo.addons.b2b_collections.models.b2b_collection_run_batch import (
+from odoo.addons.b2b_collections.tests.common import TODAY, B2bCollectionsCase
+from odoo.addons.b2b_collections_reminder.models.b2b_collection_run import (
+    B2bCollectionRun,
+)
+from odoo.addons.b2b_collections_reminder.models.b2b_collection_run_batch import (
     B2bCollectionRunBatch,
 )
-
-from .common import TODAY, B2bCollectionsCase
 
 
 class B2bRemindersCase(B2bCollectionsCase):
@@ -28,7 +29,7 @@ class B2bRemindersCase(B2bCollectionsCase):
             {
                 "name": "Test reminder",
                 "model_id": cls.env.ref(
-                    "b2b_collections.model_b2b_collection_contact"
+                    "b2b_collections_reminder.model_b2b_collection_contact"
                 ).id,
                 "subject": "{{ object.level_id.name }} for {{ object.partner_id.name }}",
                 "partner_to": "{{ object.recipient_id.id }}",

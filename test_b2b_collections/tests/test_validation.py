@@ -15,10 +15,11 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
-
-from .common import TODAY
-from .test_agency import AgencyCase
-from .test_agency_portal import AgencyPortalCase
+from odoo.addons.b2b_collections.tests.common import TODAY
+from odoo.addons.b2b_collections_agency.tests.test_agency import AgencyCase
+from odoo.addons.b2b_collections_agency_portal.tests.test_agency_portal import (
+    AgencyPortalCase,
+)
 
 REPORT = "b2b_collections.report_b2b_aged_receivables"
 

@@ -6,7 +6,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
 
-from .common import TODAY
+from odoo.addons.b2b_collections.tests.common import TODAY
+
 from .test_agency import AgencyCase
 
 D = timedelta(days=1)
@@ -452,13 +453,13 @@ class TestAgencyScorecard(MonitoringCase):
             line.result = "pass"
         complaints = cls.audit.line_ids.filtered(
             lambda line: line.item_id
-            == cls.env.ref("b2b_collections.audit_item_complaints")
+            == cls.env.ref("b2b_collections_agency.audit_item_complaints")
         )
         complaints.write({"result": "fail", "comment": "No complaint log"})
         cls.audit.action_done()
 
     def scorecards(self, date_from=None, date_to=TODAY, agencies=None):
-        report = self.env["report.b2b_collections.report_b2b_agency_scorecard"]
+        report = self.env["report.b2b_collections_agency.report_b2b_agency_scorecard"]
         return {
             card["agency"]: card
             for card in report._b2b_scorecards(
@@ -560,10 +561,10 @@ class TestAgencyScorecard(MonitoringCase):
         )
         action = wizard.action_print()
         self.assertEqual(
-            action["report_name"], "b2b_collections.report_b2b_agency_scorecard"
+            action["report_name"], "b2b_collections_agency.report_b2b_agency_scorecard"
         )
         html, _type = self.env["ir.actions.report"]._render_qweb_html(
-            "b2b_collections.report_b2b_agency_scorecard", wizard.ids
+            "b2b_collections_agency.report_b2b_agency_scorecard", wizard.ids
         )
         html = html.decode()
         for text in (
@@ -598,15 +599,15 @@ class TestAgencyAudit(AgencyCase):
         self.assertEqual(len(items), 6)
         self.assertEqual(
             items.filtered("critical"),
-            self.env.ref("b2b_collections.audit_item_licence")
-            | self.env.ref("b2b_collections.audit_item_data_protection"),
+            self.env.ref("b2b_collections_agency.audit_item_licence")
+            | self.env.ref("b2b_collections_agency.audit_item_data_protection"),
         )
         audit = self.env["b2b.collection.agency.audit"].create(
             {"agency_id": self.agency.id}
         )
         self.assertEqual(audit.line_ids.item_id, items)
         self.assertEqual(audit.company_id, self.agency.company_id)
-        self.env.ref("b2b_collections.audit_item_fair_practice").active = False
+        self.env.ref("b2b_collections_agency.audit_item_fair_practice").active = False
         with Form(self.env["b2b.collection.agency.audit"]) as form:
             form.agency_id = self.agency
         self.assertEqual(len(form.record.line_ids), 5)
@@ -744,7 +745,7 @@ class TestAgencyAlerts(AgencyCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.activity_type = cls.env.ref(
-            "b2b_collections.mail_activity_type_agency_compliance"
+            "b2b_collections_agency.mail_activity_type_agency_compliance"
         )
         cls.agency_b = cls.env["b2b.collection.agency"].create(
             {

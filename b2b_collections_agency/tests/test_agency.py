@@ -8,7 +8,7 @@ from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import TODAY, B2bCollectionsCase
+from odoo.addons.b2b_collections.tests.common import TODAY, B2bCollectionsCase
 
 
 class AgencyCase(B2bCollectionsCase):
@@ -557,7 +557,7 @@ class TestAgencyUpdatesAndAccess(AgencyCase):
             cls.env,
             login="b2b_agent",
             name="Paula Agent",
-            groups="base.group_portal,b2b_collections.group_b2b_collection_agency",
+            groups="base.group_portal,b2b_collections_agency.group_b2b_collection_agency",
             partner_id=cls.agency_contact.id,
         )
         other_partner = cls.env["res.partner"].create(

@@ -8,7 +8,8 @@ from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import TODAY
+from odoo.addons.b2b_collections.tests.common import TODAY
+
 from .test_reminders import B2bRemindersCase
 
 

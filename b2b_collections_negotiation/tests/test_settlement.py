@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .common import TODAY, B2bCollectionsCase
+from odoo.addons.b2b_collections.tests.common import TODAY, B2bCollectionsCase
 
 
 class B2bSettlementCase(B2bCollectionsCase):
@@ -44,8 +44,12 @@ class B2bSettlementCase(B2bCollectionsCase):
 @freeze_time(TODAY)
 class TestSettlement(B2bSettlementCase):
     def test_prefilled_from_the_customer_form(self):
-        form_view = self.env.ref("b2b_collections.res_partner_view_form_plans")
-        action = self.env.ref("b2b_collections.b2b_collection_settlement_action_new")
+        form_view = self.env.ref(
+            "b2b_collections_negotiation.res_partner_view_form_plans"
+        )
+        action = self.env.ref(
+            "b2b_collections_negotiation.b2b_collection_settlement_action_new"
+        )
         self.assertIn(f'name="{action.id}"', form_view.arch_db)
         with Form(
             self.Settlement.with_user(self.collector).with_context(

@@ -9,10 +9,10 @@ from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import TODAY
-from .test_agency import AgencyCase
+from odoo.addons.b2b_collections.tests.common import TODAY
+from odoo.addons.b2b_collections_agency.tests.test_agency import AgencyCase
 
-AGENCY_GROUP = "b2b_collections.group_b2b_collection_agency"
+AGENCY_GROUP = "b2b_collections_agency.group_b2b_collection_agency"
 
 
 class AgencyPortalCase(AgencyCase):

@@ -7,8 +7,8 @@ from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools.misc import format_amount
 
-from .common import TODAY
-from .test_agency import AgencyCase
+from odoo.addons.b2b_collections.tests.common import TODAY
+from odoo.addons.b2b_collections_agency.tests.test_agency import AgencyCase
 
 JAN_16, FEB_15 = date(2026, 1, 16), date(2026, 2, 15)
 MAR = date(2026, 3, 1)
@@ -213,7 +213,7 @@ class TestMoneyReceived(AgencyCase):
         return rows[0][1:]
 
     def statement(self, partner, **kwargs):
-        report = self.env["report.b2b_collections.report_b2b_statement"]
+        report = self.env["report.b2b_collections_reminder.report_b2b_statement"]
         return report._b2b_statement_data(partner, self.company, **kwargs)[partner.id]
 
     def fmt(self, amount):
@@ -258,7 +258,7 @@ class TestMoneyReceived(AgencyCase):
             400.0,
         )
         content, _type = self.env["ir.actions.report"]._render_qweb_html(
-            "b2b_collections.action_report_b2b_statement", self.customer.ids
+            "b2b_collections_reminder.action_report_b2b_statement", self.customer.ids
         )
         tree = lxml_html.fromstring(content)
         (cell,) = tree.xpath("//*[@name='received']")
@@ -427,7 +427,7 @@ class TestMoneyReceivedInCurrency(AgencyCase):
         return rows[0][0]
 
     def received_on_statement(self, partner):
-        report = self.env["report.b2b_collections.report_b2b_statement"]
+        report = self.env["report.b2b_collections_reminder.report_b2b_statement"]
         return report._b2b_statement_data(partner, self.company)[partner.id]
 
     def test_exchange_loss_keeps_no_promise(self):

@@ -7,7 +7,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import TODAY
+from odoo.addons.b2b_collections.tests.common import TODAY
+
 from .test_agency import AgencyCase
 
 BANDS = ("1_90", "91_180", "181_365", "over_365")
@@ -394,9 +395,11 @@ class TestAssessment(AgencyCase):
     def test_pdf(self):
         assessment = self.assess()
         action = assessment.action_print()
-        self.assertEqual(action["report_name"], "b2b_collections.report_b2b_assessment")
+        self.assertEqual(
+            action["report_name"], "b2b_collections_agency.report_b2b_assessment"
+        )
         content, _type = self.env["ir.actions.report"]._render_qweb_html(
-            "b2b_collections.action_report_b2b_assessment", assessment.ids
+            "b2b_collections_agency.action_report_b2b_assessment", assessment.ids
         )
         tree = lxml_html.fromstring(content)
 
@@ -464,6 +467,8 @@ class TestAssessment(AgencyCase):
         with self.assertRaises(AccessError):
             self.assess(user=collector_only)
         self.assertTrue(
-            self.env.ref("b2b_collections.b2b_collection_assessment_menu").groups_id
+            self.env.ref(
+                "b2b_collections_agency.b2b_collection_assessment_menu"
+            ).groups_id
             == self.env.ref("b2b_collections.group_b2b_collection_manager")
         )

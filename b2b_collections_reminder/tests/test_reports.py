@@ -8,7 +8,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools.misc import format_amount
 
-from .common import TODAY, B2bCollectionsCase
+from odoo.addons.b2b_collections.tests.common import TODAY, B2bCollectionsCase
 
 TEMPLATES = ("courtesy", "first", "second", "final", "pre_agency")
 # Wording that sets the tone of each level, in the emails and in the letters.
@@ -89,13 +89,19 @@ class TestReports(B2bCollectionsCase):
                 "partner_id": cls.company.partner_id.id,
             }
         )
-        cls.policy = cls.env.ref("b2b_collections.b2b_collection_policy_standard")
+        cls.policy = cls.env.ref(
+            "b2b_collections_reminder.b2b_collection_policy_standard"
+        )
         cls.levels = {
-            code: cls.env.ref(f"b2b_collections.b2b_collection_policy_level_{code}")
+            code: cls.env.ref(
+                f"b2b_collections_reminder.b2b_collection_policy_level_{code}"
+            )
             for code in TEMPLATES
         }
         cls.templates = {
-            code: cls.env.ref(f"b2b_collections.mail_template_b2b_reminder_{code}")
+            code: cls.env.ref(
+                f"b2b_collections_reminder.mail_template_b2b_reminder_{code}"
+            )
             for code in TEMPLATES
         }
 
@@ -318,7 +324,9 @@ class TestReports(B2bCollectionsCase):
     def test_letter(self):
         contact = self.make_contact("final", self.inv_old + self.inv_eur)
         text = _text(
-            self.render_report("b2b_collections.action_report_b2b_letter", contact)
+            self.render_report(
+                "b2b_collections_reminder.action_report_b2b_letter", contact
+            )
         )
         self.assertIn("Ann Payable", text)
         self.assertIn("1 Commerce Way", text)
@@ -342,7 +350,7 @@ class TestReports(B2bCollectionsCase):
                 contact = self.make_contact(code, self.inv_old)
                 text = _text(
                     self.render_report(
-                        "b2b_collections.action_report_b2b_letter", contact
+                        "b2b_collections_reminder.action_report_b2b_letter", contact
                     )
                 )
                 self.assertIn(f"Subject: {self.levels[code].name}", text)
@@ -357,7 +365,7 @@ class TestReports(B2bCollectionsCase):
 
     def test_statement(self):
         content = self.render_report(
-            "b2b_collections.action_report_b2b_statement", self.customer
+            "b2b_collections_reminder.action_report_b2b_statement", self.customer
         )
         tree = lxml_html.fromstring(content)
         text = _text(content)
@@ -460,7 +468,8 @@ class TestReports(B2bCollectionsCase):
         )
         # printed from the AP contact: the statement of the whole customer
         content = self.render_report(
-            "b2b_collections.action_report_b2b_statement", self.customer_contact
+            "b2b_collections_reminder.action_report_b2b_statement",
+            self.customer_contact,
         )
         tree = lxml_html.fromstring(content)
         expected = {
@@ -479,13 +488,13 @@ class TestReports(B2bCollectionsCase):
 
     def test_statement_in_the_current_company(self):
         content = self.render_report(
-            "b2b_collections.action_report_b2b_statement", self.customer
+            "b2b_collections_reminder.action_report_b2b_statement", self.customer
         )
         self.assertNotIn(self.fmt(999.0), _text(content))
         self.assertNotIn(f"res_id={self.inv_company_2.id}&", content)
         report = self.env["ir.actions.report"].with_company(self.company_2)
         content, _type = report._render_qweb_html(
-            "b2b_collections.action_report_b2b_statement", self.customer.ids
+            "b2b_collections_reminder.action_report_b2b_statement", self.customer.ids
         )
         content = content.decode()
         text = _text(content)
@@ -504,13 +513,15 @@ class TestReports(B2bCollectionsCase):
             {"name": "Paid Up Ltd", "is_company": True}
         )
         text = _text(
-            self.render_report("b2b_collections.action_report_b2b_statement", partner)
+            self.render_report(
+                "b2b_collections_reminder.action_report_b2b_statement", partner
+            )
         )
         self.assertIn("There are no open items on your account", text)
         self.assertNotIn("Open balance", text)
 
     def test_statement_data_is_set_based(self):
-        report = self.env["report.b2b_collections.report_b2b_statement"]
+        report = self.env["report.b2b_collections_reminder.report_b2b_statement"]
         partners = self.customer + self.customer_contact + self.other_customer
 
         def count_queries():

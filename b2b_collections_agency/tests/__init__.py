@@ -1,0 +1,4 @@
+from . import test_access_rules
+from . import test_agency
+from . import test_agency_monitoring
+from . import test_assessment

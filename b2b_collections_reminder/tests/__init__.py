@@ -1,0 +1,4 @@
+from . import test_charges
+from . import test_reminders
+from . import test_reports
+from . import test_run_concurrency
