@@ -39,14 +39,17 @@ set_param() {  # set_param <db> <key> <value>
 connected() {  # connected <db>: pids of the sessions on it
     psql -X -d postgres -tAc "select string_agg(pid::text, ' ') from pg_stat_activity where datname = '$1' and pid <> pg_backend_pid()"
 }
-addon_dir() {  # addon_dir <worktree|rev>: the folder holding that b2b_collections
+addon_dir() {  # addon_dir <worktree|rev>: the folder holding that revision's addons
     [ "$1" = worktree ] && { echo "$ROOT"; return; }
     local sha dir
     sha=$(git -C "$ROOT" rev-parse --verify -q "$1^{commit}") || die "unknown git revision $1"
     dir="$DATA_DIR/bench/addon-${sha:0:12}"
     if [ ! -f "$dir/odoo.conf" ]; then
         rm -rf "$dir" && mkdir -p "$dir"
-        git -C "$ROOT" archive "$sha" b2b_collections | tar -x -C "$dir"
+        # every addon of that revision (one before the split, five after)
+        # shellcheck disable=SC2046
+        git -C "$ROOT" archive "$sha" $(git -C "$ROOT" ls-tree --name-only "$sha" | grep '^b2b_collections') \
+            | tar -x -C "$dir"
         # Same configuration, with the snapshot in place of the working tree.
         sed "/^addons_path/s#,$ROOT\$#,$dir#" "$WORKTREE_CONF" >"$dir/odoo.conf.tmp"
         grep -q "^addons_path.*,$dir\$" "$dir/odoo.conf.tmp" \
@@ -58,8 +61,8 @@ addon_dir() {  # addon_dir <worktree|rev>: the folder holding that b2b_collectio
 conf_for() {  # conf_for <worktree|rev>
     [ "$1" = worktree ] && echo "$WORKTREE_CONF" || echo "$(addon_dir "$1")/odoo.conf"
 }
-addon_hash() {  # addon_hash <worktree|rev>: the addon's code and data
-    (cd "$(addon_dir "$1")" && find b2b_collections -type f \
+addon_hash() {  # addon_hash <worktree|rev>: the addons' code and data
+    (cd "$(addon_dir "$1")" && find b2b_collections* -type f \
         \( -name '*.py' -o -name '*.xml' -o -name '*.csv' \) -not -path '*/tests/*' \
         | sort | xargs sha1sum | sha1sum | cut -c1-12)
 }

@@ -15,13 +15,13 @@ OUT="$ROOT/bench/out"
 mkdir -p "$LOGDIR" "$OUT"
 
 tmpl=$(template_db)
-say "installing b2b_collections on a scratch copy of $tmpl ($RUN)"
+say "installing b2b_collections_agency on a scratch copy of $tmpl ($RUN)"
 clone_db "$tmpl" "$RUN"
 cleanup() { [ "${BENCH_KEEP:-}" = 1 ] || drop_db "$RUN"; }
 trap cleanup EXIT
-odoo -d "$RUN" -i b2b_collections --stop-after-init --no-http \
+odoo -d "$RUN" -i b2b_collections_agency --stop-after-init --no-http \
     --log-level=warn >"$LOGDIR/bench-agency-install.log" 2>&1 \
-    || { tail -30 "$LOGDIR/bench-agency-install.log"; die "installing b2b_collections failed"; }
+    || { tail -30 "$LOGDIR/bench-agency-install.log"; die "installing b2b_collections_agency failed"; }
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 say "measuring on $RUN"

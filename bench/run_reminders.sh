@@ -30,9 +30,9 @@ if ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then :; else
     die "port $PORT is in use: set BENCH_HTTP_PORT"
 fi
 
-say "cloning $LEDGER into $RUN and upgrading b2b_collections (working tree)"
+say "cloning $LEDGER into $RUN and upgrading b2b_collections, installing b2b_collections_reminder (working tree)"
 clone_db "$LEDGER" "$RUN"
-odoo -d "$RUN" -u b2b_collections --stop-after-init --no-http --log-level=warn \
+odoo -d "$RUN" -u b2b_collections -i b2b_collections_reminder --stop-after-init --no-http --log-level=warn \
     >"$LOGDIR/bench-rem-upgrade.log" 2>&1 \
     || { tail -30 "$LOGDIR/bench-rem-upgrade.log"; die "upgrading b2b_collections failed"; }
 psql -X -q -d "$RUN" -c "ANALYZE"
