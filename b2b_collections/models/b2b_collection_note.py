@@ -294,7 +294,9 @@ class B2bCollectionNote(models.Model):
 
     def _b2b_apply(self):
         """Effects of new notes: chatter messages, stages, dispute flags,
-        next action dates and the collector's follow-up activity."""
+        next action dates, the calls it answers done and the collector's
+        follow-up activity."""
+        self._b2b_close_answered_activities()
         stage_model = self.env["b2b.collection.stage"]
         promise_stage = stage_model._b2b_stage("promise")
         for note in self:
@@ -333,6 +335,37 @@ class B2bCollectionNote(models.Model):
                 invoices.b2b_next_action_date = next_action
                 activity = note._b2b_schedule_activity(next_action)
                 note.sudo().activity_id = activity
+
+    def _b2b_close_answered_activities(self):
+        """A contact answers the calls planned on the customer up to its day
+        (a reminder's call, a follow-up): they are marked done, one search for
+        all the notes."""
+        outbound = self.filtered(lambda n: n.direction == "outbound")
+        if not outbound:
+            return
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", outbound.partner_id.ids),
+                    ("activity_type_id.category", "=", "phonecall"),
+                    ("date_deadline", "<=", max(n._b2b_call_day() for n in outbound)),
+                ]
+            )
+        )
+        for note in outbound:
+            answered = activities.filtered(
+                lambda a, n=note: a.res_id == n.partner_id.id
+                and a.date_deadline <= n._b2b_call_day()
+            )
+            answered.action_feedback(
+                feedback=_(
+                    "Answered by the contact of %(date)s.", date=note._b2b_call_day()
+                )
+            )
+            activities -= answered
 
     def _b2b_on_promise_broken(self, invoices):
         """Hook: what else a broken promise does to its open ``invoices``
@@ -423,6 +456,10 @@ class B2bCollectionNote(models.Model):
                     lambda m: m.b2b_collection_stage_id == promise
                 ).b2b_collection_stage_id = current
             if kept:
+                # the check planned for the promised day is done
+                note.activity_id.sudo().exists().action_feedback(
+                    feedback=_("Promise kept.")
+                )
                 note.partner_id.message_post(
                     body=_(
                         "Promise of %(date)s kept: %(amount)s paid.",

@@ -286,3 +286,43 @@ class TestCallNote(B2bCollectionsCase):
                 }
             )
         self.assertEqual(self.note_model.search_count([]), before)
+
+    def test_kept_promise_and_answered_calls_close_their_activities(self):
+        """The check planned for the promised day is done once the promise is
+        kept; a call planned for today is done by the call that answers it."""
+        self.customer.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=TODAY,
+            summary="Reminder call",
+            user_id=self.collector.id,
+        )
+        note = self.note_model.with_user(self.collector).create(
+            {
+                "partner_id": self.customer.id,
+                "outcome": "promised",
+                "promise_amount": 1500.0,
+                "promise_date": TODAY + timedelta(days=3),
+            }
+        )
+        open_activities = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]
+        )
+        # the reminder call is done; the check of the promise is planned
+        self.assertEqual(open_activities, note.activity_id)
+        self.assertEqual(note.activity_id.date_deadline, TODAY + timedelta(days=3))
+        done = self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.customer.id),
+                (
+                    "mail_activity_type_id",
+                    "=",
+                    self.env.ref("mail.mail_activity_data_call").id,
+                ),
+            ]
+        )
+        self.assertIn("Answered by the contact of", done.body)
+        self.pay(self.overdue_1 | self.overdue_2, pay_date=TODAY + timedelta(days=2))
+        self.note_model._b2b_evaluate_promises(today=TODAY + timedelta(days=4))
+        self.assertEqual(note.promise_state, "kept")
+        self.assertFalse(note.activity_id.exists())

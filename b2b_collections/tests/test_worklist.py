@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import TODAY, B2bCollectionsCase
@@ -60,9 +61,20 @@ class TestWorklist(B2bCollectionsCase):
         )
         self.assertEqual(mine.partner_id, self.small_old)
 
-    def test_default_filter_of_the_action_is_needs_action(self):
-        action = self.env.ref("b2b_collections.b2b_collection_worklist_action")
-        self.assertIn("search_default_needs_action", action.context)
+    def test_menu_opens_my_customers_for_a_collector_everyone_for_a_manager(self):
+        menu = self.env.ref("b2b_collections.b2b_collection_worklist_menu")
+        self.assertEqual(
+            menu.action,
+            self.env.ref("b2b_collections.b2b_collection_worklist_action_open"),
+        )
+        as_collector = menu.action.with_user(self.collector).run()
+        self.assertEqual(as_collector["res_model"], "b2b.collection.worklist")
+        self.assertEqual(
+            as_collector["context"],
+            {"search_default_needs_action": 1, "search_default_my_customers": 1},
+        )
+        as_manager = menu.action.with_user(self.manager).run()
+        self.assertEqual(as_manager["context"], {"search_default_needs_action": 1})
         self.assertEqual(self.Worklist._order.split(",")[0], "priority desc")
 
     def test_row_buttons(self):
@@ -100,3 +112,196 @@ class TestWorklist(B2bCollectionsCase):
         names = [g["b2b_collection_stage_id"][1] for g in groups]
         self.assertEqual(names[:3], ["Current", "Reminded", "Final notice"])
         self.assertIn("Resolved", names)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestWorklistReasons(B2bCollectionsCase):
+    """Why each customer is (or is not) in today's worklist: one customer per
+    reason, built by hand, the most urgent reason winning."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Worklist = cls.env["b2b.collection.worklist"]
+        cls.Note = cls.env["b2b.collection.note"]
+        cls.customers = cls.env["res.partner"]
+
+    @classmethod
+    def new_customer(cls, name, **vals):
+        partner = cls.env["res.partner"].create(
+            {"name": name, "is_company": True, "phone": "+1 555 0100", **vals}
+        )
+        cls.customers |= partner
+        return partner
+
+    def row(self, partner):
+        # a row keeps its id from one query to the next: read it afresh, as
+        # the next request of the web client would
+        self.Worklist.invalidate_model()
+        return self.Worklist.search([("partner_id", "=", partner.id)])
+
+    def note(self, partner, date, **vals):
+        return self.Note.create(
+            {"partner_id": partner.id, "outcome": "reached", "date": date, **vals}
+        )
+
+    def test_overdue_with_nothing_planned(self):
+        old = self.new_customer("Old Debt")
+        self.invoice(800.0, due=TODAY - timedelta(days=40), partner=old)
+        row = self.row(old)
+        self.assertEqual(
+            (row.reason, row.needs_action, row.callable), ("overdue", True, True)
+        )
+        self.assertEqual(row.phone, "+1 555 0100")
+
+    def test_newly_overdue_and_large_new_debt(self):
+        fresh = self.new_customer("Fresh Debt")
+        self.invoice(
+            800.0,
+            due=TODAY - timedelta(days=5),
+            partner=fresh,
+            invoice_date=TODAY - timedelta(days=35),
+        )
+        self.assertEqual(self.row(fresh).reason, "newly_overdue")
+        big = self.new_customer("Big New Debt")
+        # 400 overdue for 40 days, then an invoice of 600 posted 3 days ago:
+        # the new debt is 600 / 1,000 owed, more than half
+        self.invoice(
+            400.0,
+            due=TODAY - timedelta(days=40),
+            partner=big,
+            invoice_date=TODAY - timedelta(days=70),
+        )
+        self.invoice(
+            600.0,
+            due=TODAY + timedelta(days=27),
+            partner=big,
+            invoice_date=TODAY - timedelta(days=3),
+        )
+        self.assertEqual(self.row(big).reason, "large_new_debt")
+        # not due at all: not in today's list
+        calm = self.new_customer("Not Due")
+        self.invoice(
+            600.0,
+            due=TODAY + timedelta(days=27),
+            partner=calm,
+            invoice_date=TODAY - timedelta(days=3),
+        )
+        self.assertEqual(
+            (self.row(calm).reason, self.row(calm).needs_action), (False, False)
+        )
+
+    def test_follow_up_due_late_or_planned(self):
+        late = self.new_customer(
+            "Late Follow-up", b2b_next_action_date=TODAY - timedelta(days=30)
+        )
+        self.invoice(500.0, due=TODAY - timedelta(days=60), partner=late)
+        row = self.row(late)
+        self.assertEqual((row.reason, row.next_action_late), ("followup_late", True))
+        due = self.new_customer("Follow-up Today", b2b_next_action_date=TODAY)
+        self.invoice(500.0, due=TODAY - timedelta(days=60), partner=due)
+        self.assertEqual(self.row(due).reason, "followup_due")
+        planned = self.new_customer(
+            "Planned", b2b_next_action_date=TODAY + timedelta(days=2)
+        )
+        self.invoice(500.0, due=TODAY - timedelta(days=60), partner=planned)
+        row = self.row(planned)
+        self.assertEqual(
+            (row.reason, row.needs_action, row.next_action_late), (False, False, False)
+        )
+
+    def test_promises_broken_and_due(self):
+        broken = self.new_customer("Broke A Promise")
+        self.invoice(700.0, due=TODAY - timedelta(days=50), partner=broken)
+        promise = self.note(
+            broken,
+            "2026-03-20 10:00:00",
+            outcome="promised",
+            promise_amount=700.0,
+            promise_date=TODAY - timedelta(days=4),
+        )
+        promise.sudo().promise_state = "broken"
+        # a follow-up planned later does not hide a broken promise
+        broken.b2b_next_action_date = TODAY + timedelta(days=5)
+        self.assertEqual(self.row(broken).reason, "promise_broken")
+        # once called after the promised day, the broken promise is handled,
+        # and so is the check planned for the promised day (the call answers it)
+        self.assertEqual(promise.activity_id.date_deadline, TODAY - timedelta(days=4))
+        self.note(broken, "2026-03-30 09:00:00")
+        self.assertEqual(self.row(broken).reason, False)
+        self.assertFalse(promise.activity_id.exists())
+        due = self.new_customer("Promised For Today")
+        self.invoice(700.0, due=TODAY - timedelta(days=50), partner=due)
+        self.note(
+            due,
+            "2026-03-25 10:00:00",
+            outcome="promised",
+            promise_amount=700.0,
+            promise_date=TODAY,
+        )
+        self.assertEqual(self.row(due).reason, "promise_due")
+
+    def test_calls_planned_by_activity(self):
+        call = self.new_customer("Call Me")
+        self.invoice(300.0, due=TODAY - timedelta(days=20), partner=call)
+        call.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=TODAY,
+            summary="Reminder call",
+            user_id=self.collector.id,
+        )
+        row = self.row(call)
+        self.assertEqual(row.reason, "call_due")
+        self.assertIn("Reminder call", row.activity_summary)
+        call.activity_ids.date_deadline = TODAY - timedelta(days=2)
+        self.assertEqual(self.row(call).reason, "call_late")
+        call.activity_ids.action_feedback(feedback="Called")
+        self.assertEqual(self.row(call).reason, "overdue")
+
+    def test_dispute_expiring(self):
+        disputed = self.new_customer("Disputing")
+        invoice = self.invoice(900.0, due=TODAY - timedelta(days=30), partner=disputed)
+        self.env["b2b.collection.dispute"].create(
+            {
+                "partner_id": disputed.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "reason": "Damaged goods",
+                "expiry_date": TODAY + timedelta(days=2),
+            }
+        )
+        disputed.b2b_next_action_date = TODAY + timedelta(days=10)
+        self.assertEqual(self.row(disputed).reason, "dispute_expiring")
+
+    def test_who_is_not_to_be_called(self):
+        """With an agency, in legal, closed or do-not-contact: out of today's
+        list, findable under the Not To Call filter."""
+        stages = {code: self.stage(code) for code in ("agency", "legal")}
+        quiet = self.new_customer(
+            "Do Not Call",
+            b2b_do_not_contact=True,
+            b2b_do_not_contact_reason="Lawyer handles it",
+        )
+        self.invoice(1000.0, due=TODAY - timedelta(days=100), partner=quiet)
+        rows = {}
+        for code, stage in stages.items():
+            partner = self.new_customer(f"In {code}")
+            move = self.invoice(
+                1000.0, due=TODAY - timedelta(days=100), partner=partner
+            )
+            move.b2b_collection_stage_id = stage
+            rows[code] = partner
+        for partner in (quiet, *rows.values()):
+            row = self.row(partner)
+            self.assertEqual(
+                (row.callable, row.needs_action), (False, False), partner.name
+            )
+            self.assertTrue(row.reason)  # still says why, if someone looks
+        not_to_call = self.Worklist.search(
+            [("callable", "=", False), ("partner_id", "in", self.customers.ids)]
+        )
+        self.assertEqual(not_to_call.partner_id, quiet | rows["agency"] | rows["legal"])
+        today = self.Worklist.search(
+            [("needs_action", "=", True), ("partner_id", "in", self.customers.ids)]
+        )
+        self.assertFalse(today)
