@@ -46,7 +46,7 @@ security-doc: setup
 	@B2B_WRITE_SECURITY_DOC=1 tools/test.sh tests/test_e2e_access.py -k security_doc
 
 wheel: setup
-	@source tools/.env && rm -rf dist && for addon in b2b_collections*/; do "$$VENV/bin/pip" wheel -q --no-deps -w dist "./$$addon" || exit 1; done && ls dist
+	@source tools/.env && rm -rf dist && for addon in b2b_collections*/; do "$$VENV/bin/pip" wheel -q --no-deps --no-build-isolation -w dist "./$$addon" || exit 1; done && ls dist
 
 bench: setup
 	@bench/run.sh $(ARGS)

@@ -29,6 +29,8 @@ def _build(addon, dist):
             "wheel",
             "-q",
             "--no-deps",
+            # whool from the virtualenv (requirements-dev.txt): nothing to fetch
+            "--no-build-isolation",
             "-w",
             dist,
             ROOT / addon,
