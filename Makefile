@@ -6,13 +6,14 @@ export PORT ?= 8069
 export TEST_DB ?= b2b_test
 export BENCH_INVOICES ?= 20000
 
-.PHONY: help setup run test lint format stop wheel security-doc bench bench-reminders bench-aging bench-agency clean
+.PHONY: help setup run test lint format pot stop wheel security-doc bench bench-reminders bench-aging bench-agency clean
 
 help:
 	@echo "make run    - set up, then serve Odoo with b2b_collections and demo data on http://localhost:$(PORT)"
 	@echo "make test   - set up, lint, then run every test on a fresh database"
-	@echo "make lint   - ruff + pylint-odoo"
-	@echo "make format - ruff format + fixes"
+	@echo "make lint   - ruff, pylint-odoo, the OCA module and .pot checks, prettier on the XML"
+	@echo "make format - ruff format + fixes, the oca fixes, prettier on the XML"
+	@echo "make pot    - regenerate each addon's i18n/<addon>.pot (after changing a translatable string)"
 	@echo "make wheel  - build a wheel of every addon into dist/"
 	@echo "make security-doc - regenerate the access matrix in docs/security.md"
 	@echo "make bench  - benchmark the worklist, totals and aging refresh on a generated ledger"
@@ -38,11 +39,14 @@ lint: setup
 format: setup
 	@tools/lint.sh --fix
 
+pot: setup
+	@tools/pot.sh
+
 security-doc: setup
 	@B2B_WRITE_SECURITY_DOC=1 tools/test.sh tests/test_e2e_access.py -k security_doc
 
 wheel: setup
-	@source tools/.env && rm -rf dist && for addon in b2b_collections*/; do "$$VENV/bin/pip" wheel -q --no-deps -w dist "./$$addon" || exit 1; done && ls dist
+	@source tools/.env && rm -rf dist && for addon in b2b_collections*/; do "$$VENV/bin/pip" wheel -q --no-deps --no-build-isolation -w dist "./$$addon" || exit 1; done && ls dist
 
 bench: setup
 	@bench/run.sh $(ARGS)

@@ -60,24 +60,35 @@ PY
 
 # A template database with the addon's dependencies (and their demo data) installed and
 # the web assets already built; named after what it contains so it is rebuilt when that
-# changes. Prints its name.
+# changes. Prints its name. `template_db nodemo`: the same without any demo data (and
+# without prebuilt assets), for what must not see demo records (make pot).
 template_db() {
-    local deps key name log
+    local deps key name log demo=${1:-demo} install_args=() what
     deps=$(addon_depends)
     key=$(printf '%s|%s|%s' "$deps" "$(sed -n 's/^version_info = //p' "$ODOO_SRC/odoo/release.py")" \
           "$(stat -c %Y "$ODOO_SRC/odoo/release.py")" | sha1sum | cut -c1-8)
     name="b2b_tmpl_$key"
+    what="$deps + demo, web assets prebuilt"
+    if [ "$demo" = nodemo ]; then
+        name="${name}_nodemo"
+        install_args=(--without-demo=all)
+        what="$deps, no demo data"
+    fi
     if ! db_exists "$name" || [ "$(psql -X -d "$name" -tAc "select value from ir_config_parameter where key = 'b2b.template.ready'" 2>/dev/null)" != 1 ]; then
-        say "building the template database $name ($deps + demo, web assets prebuilt): about a minute, once" >&2
+        say "building the template database $name ($what): about a minute, once" >&2
         drop_db "$name"
         log="$DATA_DIR/$name.log"
-        odoo -d "$name" -i "$deps" --stop-after-init --no-http --log-level=warn >"$log" 2>&1 \
+        odoo -d "$name" -i "$deps" "${install_args[@]}" --stop-after-init --no-http --log-level=warn >"$log" 2>&1 \
             || { tail -30 "$log" >&2; die "installing $deps failed (log: $log)"; }
-        odoo_shell -d "$name" --no-http --log-level=warn >>"$log" 2>&1 <<'PY' || { tail -30 "$log" >&2; die "building the web assets failed (log: $log)"; }
+        if [ "$demo" = nodemo ]; then
+            psql -X -q -d "$name" -c "insert into ir_config_parameter (key, value) values ('b2b.template.ready', '1')"
+        else
+            odoo_shell -d "$name" --no-http --log-level=warn >>"$log" 2>&1 <<'PY' || { tail -30 "$log" >&2; die "building the web assets failed (log: $log)"; }
 env["ir.qweb"]._pregenerate_assets_bundles()
 env["ir.config_parameter"].set_param("b2b.template.ready", "1")
 env.cr.commit()
 PY
+        fi
     fi
     echo "$name"
 }

@@ -107,6 +107,23 @@ if [ ! -f "$LINT_VENV/.complete" ]; then
     touch "$LINT_VENV/.complete"
 fi
 
+# Prettier with its XML plugin (make lint checks the XML with it): installed from
+# package.json/package-lock.json into the cache, keyed like the virtualenvs, and seen
+# from the repository through a git-ignored node_modules link (prettier looks there
+# for the plugin named in .prettierrc.yml).
+need_cmd npm npm "the XML formatting check (prettier)"
+NODE_DIR="$CACHE/node-$(cat "$ROOT/package.json" "$ROOT/package-lock.json" | sha1sum | cut -c1-10)"
+if [ ! -f "$NODE_DIR/.complete" ]; then
+    say "installing prettier into $NODE_DIR"
+    rm -rf "$NODE_DIR" && mkdir -p "$NODE_DIR"
+    cp "$ROOT/package.json" "$ROOT/package-lock.json" "$NODE_DIR/"
+    (cd "$NODE_DIR" && npm ci --silent --no-audit --no-fund) || die "installing prettier (npm ci) failed"
+    touch "$NODE_DIR/.complete"
+fi
+if [ -L "$ROOT/node_modules" ] || [ ! -e "$ROOT/node_modules" ]; then
+    ln -sfn "$NODE_DIR/node_modules" "$ROOT/node_modules"
+fi
+
 # ----------------------------------------------------------------- PostgreSQL
 PGPRIV="$ROOT/.pgdata"
 pg_ok() { psql -X -d postgres -tAc 'select 1' >/dev/null 2>&1; }
@@ -144,6 +161,7 @@ CACHE='$CACHE'
 ODOO_SRC='$SRC'
 VENV='$VENV'
 LINT_VENV='$LINT_VENV'
+NODE_DIR='$NODE_DIR'
 DATA_DIR='$DATA_DIR'
 ${PGHOST:+export PGHOST='$PGHOST'}
 ENV

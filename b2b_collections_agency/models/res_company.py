@@ -4,8 +4,9 @@ from odoo import api, fields, models
 COMPANY_LINKS = ("b2b_agency_commission_account_id", "b2b_agency_journal_id")
 
 
+# The demo story extends res.company too, apart in demo/demo_story.py.
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     b2b_agency_commission_account_id = fields.Many2one(
         "account.account",
