@@ -93,9 +93,11 @@ class AccountMove(models.Model):
     )
     b2b_last_contact_date = fields.Date(
         string="Last Contact",
-        compute="_compute_b2b_last_contact_date",
-        store=True,
         copy=False,
+        readonly=True,
+        help="Day of the last call note about this invoice: chosen on the note, "
+        "or overdue when the note named no invoice.",
+        b2b_write="action",
         groups="base.group_user",
     )
     b2b_next_action_date = fields.Date(
@@ -362,12 +364,6 @@ class AccountMove(models.Model):
             move.b2b_aging_bucket = self._b2b_bucket_for(
                 days, move.company_id._b2b_aging_bounds()
             )
-
-    @api.depends("b2b_note_ids.date")
-    def _compute_b2b_last_contact_date(self):
-        for move in self:
-            dates = move.b2b_note_ids.mapped("date")
-            move.b2b_last_contact_date = max(dates).date() if dates else False
 
     # -------------------------------------------------------------- constraints
 

@@ -246,6 +246,35 @@ class B2bCollectionNote(models.Model):
                 date=format_date(self.env, note.date),
             )
 
+    # ------------------------------------------------------------- onchanges
+
+    @api.onchange("outcome", "invoice_ids")
+    def _onchange_b2b_promise(self):
+        """A promise proposes what is overdue (of the invoices chosen, else of
+        the customer in the company, net of its unapplied credits), to be paid
+        the company's promise term after the call: most promises are saved as
+        proposed."""
+        if self.outcome != "promised" or not self.partner_id:
+            return
+        if not self.promise_amount:
+            self.promise_amount = self._b2b_overdue_amount()
+        if not self.promise_date:
+            self.promise_date = fields.Date.add(
+                self._b2b_call_day(), days=self.company_id.b2b_promise_days or 7
+            )
+
+    def _b2b_overdue_amount(self):
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        invoices = self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        if invoices:
+            return sum(invoices.mapped("amount_residual_signed"))
+        figures = self.env["b2b.collection.worklist"]._b2b_figures(
+            self.partner_id.commercial_partner_id.ids, company
+        )
+        row = figures.get(self.partner_id.commercial_partner_id.id)
+        return row["amount_overdue"] if row else 0.0
+
     # ------------------------------------------------------------------- CRUD
 
     @api.model_create_multi
@@ -260,6 +289,36 @@ class B2bCollectionNote(models.Model):
         notes.filtered(lambda n: n.outcome == "promised").sudo().promise_state = "open"
         notes._b2b_apply()
         return notes
+
+    def action_b2b_save_call(self):
+        """The dialog's Save: the note is saved (the web client saves a new
+        record before calling a button), then a confirmation."""
+        self.ensure_one()
+        invoices = self._b2b_concerned_invoices()
+        if self.outcome == "promised":
+            message = _(
+                "Promise of %(amount)s by %(date)s recorded on %(count)s invoice(s); "
+                "a check is planned for that day.",
+                amount=format_amount(self.env, self.promise_amount, self.currency_id),
+                date=format_date(self.env, self.promise_date),
+                count=len(invoices),
+            )
+        else:
+            message = _(
+                "Call recorded on %(customer)s and %(count)s invoice(s).",
+                customer=self.partner_id.display_name,
+                count=len(invoices),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Call logged"),
+                "message": message,
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     # --------------------------------------------------------- business methods
 
@@ -302,9 +361,16 @@ class B2bCollectionNote(models.Model):
         for note in self:
             body = note._b2b_message_body()
             note.partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
-            for invoice in note.invoice_ids:
-                invoice.message_post(body=body, subtype_xmlid="mail.mt_note")
             invoices = note._b2b_concerned_invoices()
+            # the contact is on every invoice it concerns: the chosen ones, else
+            # every overdue invoice of the customer in the company
+            day = note._b2b_call_day()
+            for invoice in invoices:
+                invoice.message_post(body=body, subtype_xmlid="mail.mt_note")
+            invoices.filtered(
+                lambda m, d=day: not m.b2b_last_contact_date
+                or m.b2b_last_contact_date < d
+            )._b2b_write_as_action({"b2b_last_contact_date": day})
             if note.outcome == "promised":
                 movable = invoices.filtered(
                     lambda m: not (

@@ -3,6 +3,9 @@ from odoo.exceptions import ValidationError
 
 from . import b2b_collection_validation as validation
 
+# a promise further away than this is a payment plan, not a promise
+PROMISE_DAYS_MAX = 90
+
 
 class ResCompany(models.Model):
     _name = "res.company"
@@ -59,6 +62,14 @@ class ResCompany(models.Model):
         b2b_write="user",
         groups="base.group_user",
     )
+    b2b_promise_days = fields.Integer(
+        string="Promise term (days)",
+        default=7,
+        help="A call that ends with a promise to pay proposes this many days "
+        "after the call as the promised date.",
+        b2b_write="user",
+        groups="base.group_user",
+    )
 
     b2b_target_dso = fields.Float(
         string="Target DSO (days)",
@@ -102,10 +113,13 @@ class ResCompany(models.Model):
             self, "b2b_target_cei", "b2b_target_overdue_pct", "b2b_target_over_90_pct"
         )
 
-    @api.constrains("b2b_promise_tolerance")
+    @api.constrains("b2b_promise_tolerance", "b2b_promise_days")
     def _check_b2b_limits(self):
         # a tolerance of 100 % would count a promise with nothing paid as kept
         validation.check_percentages(self, "b2b_promise_tolerance", high=99.99)
+        validation.check_ranges(
+            self, "b2b_promise_days", low=1, high=PROMISE_DAYS_MAX, unit="days"
+        )
 
     @api.constrains(
         "b2b_aging_bucket_1",

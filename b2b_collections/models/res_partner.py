@@ -200,7 +200,8 @@ class ResPartner(models.Model):
         partner = self.commercial_partner_id
         ctx = {
             "default_partner_id": partner.id,
-            "default_channel": partner.b2b_preferred_channel or "phone",
+            # the dialog logs a call: the preferred channel is for reminders
+            "default_channel": "phone",
             "default_contact_id": partner.b2b_collection_contact_id.id,
             **self.env.context,
         }

@@ -59,26 +59,33 @@ class TestCollectionsTour(HttpCase):
         cls.invoice.action_post()
 
     def test_worklist_log_call_promise(self):
+        # this morning's reminder planned a call for today
+        reminder_call = self.customer.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=self.today,
+            summary="Reminder call",
+            user_id=self.collector.id,
+        )
         worklist = self.env["b2b.collection.worklist"].search(
             [("partner_id", "=", self.customer.id), ("needs_action", "=", True)]
         )
         self.assertEqual(len(worklist), 1, "the customer needs action before the call")
+        self.assertEqual(worklist.reason, "call_due")
 
-        self.start_tour("/odoo", "b2b_collections_tour", login="admin")
+        self.start_tour("/odoo", "b2b_collections_tour", login=self.collector.login)
 
         note = self.env["b2b.collection.note"].search(
             [("partner_id", "=", self.customer.id)]
         )
         self.assertEqual(len(note), 1)
         self.assertEqual(note.outcome, "promised")
-        self.assertEqual(note.promise_amount, 1500.0)
-        self.assertEqual(note.user_id, self.env.ref("base.user_admin"))
-        # The browser picks "today + 10 days" in its own time zone.
-        self.assertLessEqual(
-            abs((note.promise_date - (self.today + timedelta(days=10))).days), 1
-        )
-        self.assertIn("wire transfer", note.summary)
-
+        # proposed: the overdue amount, by the company's promise term
+        self.assertEqual(note.promise_amount, 3000.0)
+        self.assertEqual(note.promise_date, self.today + timedelta(days=7))
+        self.assertEqual(note.channel, "phone")
+        self.assertEqual(note.user_id, self.collector)
+        # the call answered the reminder's call: done; the check is planned
+        self.assertFalse(reminder_call.exists())
         activity = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]
         )
@@ -95,8 +102,12 @@ class TestCollectionsTour(HttpCase):
         )
         self.assertEqual(len(messages), 1)
         self.assertIn("Promised to pay", messages.body)
-        self.assertIn("1,500.00", messages.body)
-        self.assertIn("wire transfer", messages.body)
+        self.assertIn("3,000.00", messages.body)
+        # the invoice records the contact too
+        self.assertEqual(self.invoice.b2b_last_contact_date, self.today)
+        self.assertIn(
+            "Promised to pay", " ".join(self.invoice.message_ids.mapped("body"))
+        )
 
         self.assertEqual(
             self.invoice.b2b_collection_stage_id,

@@ -4,9 +4,11 @@ import { registry } from "@web/core/registry";
 import { formatDate } from "@web/core/l10n/dates";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
-// The collector's main path: Collections app > Worklist > "Log a Call" on a
-// customer's row > promise to pay > the customer's chatter shows the call note
-// and the follow-up activity. Data: b2b_collections/tests/test_tour.py.
+// The collector's main path: Collections app > Worklist (their own customers,
+// each with why it is there) > a promise in three clicks: "Log a Call" on the
+// customer's row, "Promised to pay", Save (the amount and the date are
+// proposed) > the customer's chatter shows the call note and the check planned
+// for the promised day. Data: b2b_collections/tests/test_tour.py.
 const CUSTOMER = "Tour Test Retail";
 
 registry.category("web_tour.tours").add("b2b_collections_tour", {
@@ -19,9 +21,13 @@ registry.category("web_tour.tours").add("b2b_collections_tour", {
             run: "click",
         },
         {
-            content: "The Worklist opens, filtered on what needs action today",
+            content: "The Worklist opens on the collector's customers that need action today",
             trigger:
-                ".o_list_view:has(.o_last_breadcrumb_item:contains('Worklist')) .o_searchview_facet:contains('Needs Action Today')",
+                ".o_list_view:has(.o_last_breadcrumb_item:contains('Worklist')) .o_searchview_facet:contains('Needs Action Today') ~ .o_searchview_facet:contains('My Customers')",
+        },
+        {
+            content: "The row says why: a call is due today",
+            trigger: `.o_list_view .o_data_row:contains('${CUSTOMER}') .o_field_widget[name='reason']:contains('Call due')`,
         },
         {
             content: "Look the customer up",
@@ -34,7 +40,7 @@ registry.category("web_tour.tours").add("b2b_collections_tour", {
             run: "click",
         },
         {
-            content: "Log a call from the customer's row",
+            content: "Click 1: log a call from the customer's row",
             trigger: `.o_list_view .o_data_row:contains('${CUSTOMER}') button[name='action_b2b_log_call']`,
             run: "click",
         },
@@ -43,29 +49,30 @@ registry.category("web_tour.tours").add("b2b_collections_tour", {
             trigger: `.modal .o_form_view .o_field_widget[name='partner_id'] input:value('${CUSTOMER}')`,
         },
         {
-            content: "The customer promised to pay",
-            trigger: ".modal .o_field_widget[name='outcome'] select",
-            run: "selectByLabel Promised to pay",
+            content: "Channel: phone (a call is logged)",
+            trigger: ".modal .o_field_widget[name='channel'] select:has(option:selected:contains('Phone'))",
         },
         {
-            content: "Promised amount",
-            trigger: ".modal .o_field_widget[name='promise_amount'] input",
-            run: "edit 1500",
-        },
-        {
-            content: "Promised date: in ten days",
-            trigger: ".modal .o_field_widget[name='promise_date'] input",
-            run: `edit ${formatDate(luxon.DateTime.local().plus({ days: 10 }))}`,
-        },
-        {
-            content: "Summary of the call",
-            trigger: ".modal .o_field_widget[name='summary'] textarea",
-            run: "edit Tour: pays half of the open balance by wire transfer",
-        },
-        {
-            content: "Save the call note",
-            trigger: ".modal .o_form_button_save",
+            content: "Click 2: the customer promised to pay",
+            trigger: ".modal .o_field_widget[name='outcome'] .o_radio_item:contains('Promised to pay') input",
             run: "click",
+        },
+        {
+            content: "The promise proposes the overdue amount...",
+            trigger: ".modal .o_field_widget[name='promise_amount'] input:value('3,000.00')",
+        },
+        {
+            content: "... by the company's promise term",
+            trigger: `.modal .o_field_widget[name='promise_date'] input:value('${formatDate(luxon.DateTime.local().plus({ days: 7 }))}')`,
+        },
+        {
+            content: "Click 3: save",
+            trigger: ".modal button[name='action_b2b_save_call']",
+            run: "click",
+        },
+        {
+            content: "A confirmation says what was recorded",
+            trigger: ".o_notification:contains('Call logged'):contains('Promise of')",
         },
         {
             content: "The dialog closes and the customer leaves today's worklist",
