@@ -23,9 +23,22 @@ class ResCompany(models.Model):
         """Two agencies with six months of placements: recovered, recalled,
         uncollectible and running ones, status updates, a payment report to
         confirm, a portal user each and last month's commission bill."""
+        agencies, agents = self._b2b_demo_agency_firms(company)
+        placements = self._b2b_demo_placements(
+            company, partners, journal, bank, agencies, agents
+        )
+        self._b2b_demo_agency_audits(agencies)
+        self._b2b_demo_agency_feedback(placements, partners)
+        self.env["b2b.collection.agency"]._cron_b2b_agency_alerts()
+        self._b2b_demo_agency_bills(company)
+
+    @api.model
+    def _b2b_demo_agency_firms(self, company):
+        """Chapter: Northbridge and Keystone, their terms and an agent each
+        (a portal user); the company's commission account. Returns the two
+        agencies and {agency: agent}."""
         today = fields.Date.context_today(self)
         env = self.env
-        agency_model = env["b2b.collection.agency"]
         agencies, agents = [], {}
         for name, slug, fee, tiers, licence_days, targets in [
             (
@@ -54,39 +67,9 @@ class ResCompany(models.Model):
                     "city": "Chicago" if slug == "northbridge" else "Denver",
                 }
             )
-            contact = env["res.partner"].create(
-                {
-                    "name": "Nora Bridge" if slug == "northbridge" else "Ken Stone",
-                    "parent_id": partner.id,
-                    "email": f"agent@{slug}.example.com",
-                    "function": "Account manager",
-                }
-            )
-            agent = (
-                env["res.users"]
-                .with_context(no_reset_password=True)
-                .create(
-                    {
-                        "login": slug,
-                        "password": slug,
-                        "partner_id": contact.id,
-                        "company_id": company.id,
-                        "company_ids": [Command.set(company.ids)],
-                        "groups_id": [
-                            Command.set(
-                                [
-                                    env.ref("base.group_portal").id,
-                                    env.ref(
-                                        "b2b_collections_agency.group_b2b_collection_agency"
-                                    ).id,
-                                ]
-                            )
-                        ],
-                    }
-                )
-            )
+            agent = self._b2b_demo_agency_agent(company, partner, slug)
             agencies.append(
-                agency_model.create(
+                env["b2b.collection.agency"].create(
                     {
                         "partner_id": partner.id,
                         "company_id": company.id,
@@ -117,7 +100,51 @@ class ResCompany(models.Model):
         )
         if expense and not company.b2b_agency_commission_account_id:
             company.b2b_agency_commission_account_id = expense
-        legal = env["b2b.collection.stage"]._b2b_stage("legal")
+        return agencies, agents
+
+    @api.model
+    def _b2b_demo_agency_agent(self, company, partner, slug):
+        """The agency's account manager, a portal user of the agency group
+        (login and password: ``slug``)."""
+        env = self.env
+        contact = env["res.partner"].create(
+            {
+                "name": "Nora Bridge" if slug == "northbridge" else "Ken Stone",
+                "parent_id": partner.id,
+                "email": f"agent@{slug}.example.com",
+                "function": "Account manager",
+            }
+        )
+        return (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "login": slug,
+                    "password": slug,
+                    "partner_id": contact.id,
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                    "groups_id": [
+                        Command.set(
+                            [
+                                env.ref("base.group_portal").id,
+                                env.ref(
+                                    "b2b_collections_agency.group_b2b_collection_agency"
+                                ).id,
+                            ]
+                        )
+                    ],
+                }
+            )
+        )
+
+    @api.model
+    def _b2b_demo_placements(self, company, partners, journal, bank, agencies, agents):
+        """Chapter: nine placements of customers' invoices over six months,
+        paid, updated by the agents, recalled or closed. Returns them."""
+        today = fields.Date.context_today(self)
+        legal = self.env["b2b.collection.stage"]._b2b_stage("legal")
         north, key = agencies
         # (agency, customer, invoice amounts, placed days ago, days overdue when
         #  placed, payments (days after placement, share; None: the rest), end)
@@ -169,6 +196,93 @@ class ResCompany(models.Model):
             (key, 23, [6200], 90, 150, [(35, 0.5)], None),
             (key, 24, [1850], 45, 220, [], None),
         ]
+        placements = self.env["b2b.collection.placement"]
+        for agency, index, amounts, ago, overdue, pays, end in stories:
+            placed_on = today - timedelta(days=ago)
+            due = placed_on - timedelta(days=overdue)
+            moves = self._b2b_demo_overdue_invoices(
+                company, journal, partners[index], amounts, due
+            )
+            placement = self._b2b_demo_place(agency, moves, placed_on, pays, bank)
+            self._b2b_demo_placement_updates(placement, agents[agency], index)
+            if end:
+                state, days_after, note = end
+                placement._b2b_end(
+                    state,
+                    placed_on + timedelta(days=days_after),
+                    legal if state == "closed_uncollectible" else None,
+                    **{"recall_reason" if state == "recalled" else "close_note": note},
+                )
+            placements |= placement
+        return placements
+
+    @api.model
+    def _b2b_demo_overdue_invoices(self, company, journal, customer, amounts, due):
+        """Posted invoices of ``customer`` for ``amounts``, due on ``due``."""
+        moves = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "journal_id": journal.id,
+                    "company_id": company.id,
+                    "invoice_date": due - timedelta(days=30),
+                    "invoice_date_due": due,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Wholesale stock order",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+                for amount in amounts
+            ]
+        )
+        moves.action_post()
+        return moves
+
+    @api.model
+    def _b2b_demo_place(self, agency, moves, placed_on, pays, bank):
+        """The invoices ``moves`` placed with ``agency`` on ``placed_on``, then
+        paid as ``pays`` says: (days after placement, share of each invoice;
+        None: the rest)."""
+        placement = self.env["b2b.collection.placement"].create(
+            {
+                "company_id": moves.company_id.id,
+                "agency_id": agency.id,
+                "partner_id": moves.partner_id.id,
+                "date_placed": placed_on,
+                "line_ids": [Command.create({"move_id": m.id}) for m in moves],
+            }
+        )
+        placement.action_place()
+        placement.action_activate()
+        for days_after, share in pays:
+            pay_date = placed_on + timedelta(days=days_after)
+            self._b2b_demo_pay(
+                [
+                    (
+                        move,
+                        pay_date,
+                        None if share is None else round(move.amount_total * share, 2),
+                    )
+                    for move in moves
+                    if move.amount_residual
+                ],
+                bank,
+            )
+        return placement
+
+    @api.model
+    def _b2b_demo_placement_updates(self, placement, agent, index):
+        """Chapter: the status updates ``agent`` posts on the placement of
+        demo customer ``index``, and a payment reported to confirm."""
+        today = fields.Date.context_today(self)
+        placed_on = placement.date_placed
         updates = {
             31: [
                 ("contact", "Reached the CFO; promised a proposal next week."),
@@ -187,104 +301,42 @@ class ResCompany(models.Model):
                 ("legal", "Skip-trace ordered; demand letter drafted."),
             ],
         }
-        placements = env["b2b.collection.placement"]
-        for agency, index, amounts, ago, overdue, pays, end in stories:
-            customer = partners[index]
-            placed_on = today - timedelta(days=ago)
-            due = placed_on - timedelta(days=overdue)
-            moves = env["account.move"].create(
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": customer.id,
-                        "journal_id": journal.id,
-                        "company_id": company.id,
-                        "invoice_date": due - timedelta(days=30),
-                        "invoice_date_due": due,
-                        "invoice_line_ids": [
-                            Command.create(
-                                {
-                                    "name": "Wholesale stock order",
-                                    "quantity": 1,
-                                    "price_unit": amount,
-                                    "tax_ids": [Command.clear()],
-                                }
-                            )
-                        ],
-                    }
-                    for amount in amounts
-                ]
-            )
-            moves.action_post()
-            placement = placements.create(
+        agent_updates = self.env["b2b.collection.placement.update"].with_user(agent)
+        for step, (kind, text) in enumerate(updates.get(index, []), start=1):
+            agent_updates.create(
                 {
-                    "company_id": company.id,
-                    "agency_id": agency.id,
-                    "partner_id": customer.id,
-                    "date_placed": placed_on,
-                    "line_ids": [Command.create({"move_id": m.id}) for m in moves],
+                    "placement_id": placement.id,
+                    "kind": kind,
+                    "description": text,
+                    "date": fields.Datetime.to_datetime(
+                        min(today, placed_on + timedelta(days=7 * step))
+                    )
+                    + timedelta(hours=10),
                 }
             )
-            placement.action_place()
-            placement.action_activate()
-            for days_after, share in pays:
-                pay_date = placed_on + timedelta(days=days_after)
-                self._b2b_demo_pay(
-                    [
-                        (
-                            move,
-                            pay_date,
-                            None
-                            if share is None
-                            else round(move.amount_total * share, 2),
-                        )
-                        for move in moves
-                        if move.amount_residual
-                    ],
-                    bank,
-                )
-            agent_updates = env["b2b.collection.placement.update"].with_user(
-                agents[agency]
+        if index == 33:
+            agent_updates.create(
+                {
+                    "placement_id": placement.id,
+                    "kind": "payment",
+                    "description": "Wire received on our client account; "
+                    "remitting with this month's statement.",
+                    "reported_amount": 600.0,
+                    "reported_date": today - timedelta(days=2),
+                }
             )
-            for step, (kind, text) in enumerate(updates.get(index, []), start=1):
-                agent_updates.create(
-                    {
-                        "placement_id": placement.id,
-                        "kind": kind,
-                        "description": text,
-                        "date": fields.Datetime.to_datetime(
-                            min(today, placed_on + timedelta(days=7 * step))
-                        )
-                        + timedelta(hours=10),
-                    }
-                )
-            if index == 33:
-                agent_updates.create(
-                    {
-                        "placement_id": placement.id,
-                        "kind": "payment",
-                        "description": "Wire received on our client account; "
-                        "remitting with this month's statement.",
-                        "reported_amount": 600.0,
-                        "reported_date": today - timedelta(days=2),
-                    }
-                )
-            if end:
-                state, days_after, note = end
-                placement._b2b_end(
-                    state,
-                    placed_on + timedelta(days=days_after),
-                    legal if state == "closed_uncollectible" else None,
-                    **{"recall_reason" if state == "recalled" else "close_note": note},
-                )
-            placements |= placement
-        # compliance: a clean audit for Northbridge, an overdue one with a
-        # finding for Keystone, and the debtors' feedback on both agencies
+
+    @api.model
+    def _b2b_demo_agency_audits(self, agencies):
+        """Chapter: a clean audit of Northbridge, an overdue one of Keystone
+        with a finding."""
+        today = fields.Date.context_today(self)
+        north, key = agencies
         for agency, days_ago, failing in [
             (north, 200, None),
             (key, 380, "Contact hours"),
         ]:
-            audit = env["b2b.collection.agency.audit"].create(
+            audit = self.env["b2b.collection.agency.audit"].create(
                 {"agency_id": agency.id, "date": today - timedelta(days=days_ago)}
             )
             for line in audit.line_ids:
@@ -298,6 +350,10 @@ class ResCompany(models.Model):
                     }
                 )
             audit.action_done()
+
+    @api.model
+    def _b2b_demo_agency_feedback(self, placements, partners):
+        """Chapter: the debtors' feedback on both agencies, two complaints."""
         feedback = {
             29: (5, False, "Polite and clear about the amounts."),
             30: (4, False, "Agreed a schedule quickly."),
@@ -310,7 +366,7 @@ class ResCompany(models.Model):
             index = partners.ids.index(placement.partner_id.id)
             if index in feedback:
                 rating, complaint, comment = feedback[index]
-                env["b2b.collection.placement.feedback"].create(
+                self.env["b2b.collection.placement.feedback"].create(
                     {
                         "placement_id": placement.id,
                         "date": placement.date_placed + timedelta(days=30),
@@ -319,8 +375,12 @@ class ResCompany(models.Model):
                         "comment": comment,
                     }
                 )
-        env["b2b.collection.agency"]._cron_b2b_agency_alerts()
+
+    @api.model
+    def _b2b_demo_agency_bills(self, company):
+        """Chapter: last month's commission bills."""
         if company.b2b_agency_commission_account_id:
-            env["b2b.collection.recovery"]._b2b_create_bills(
+            today = fields.Date.context_today(self)
+            self.env["b2b.collection.recovery"]._b2b_create_bills(
                 company, today.replace(day=1) - timedelta(days=1)
             )

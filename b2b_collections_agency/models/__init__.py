@@ -2,6 +2,9 @@ from . import res_company
 from . import res_config_settings
 from . import b2b_collection_agency
 from . import b2b_collection_placement
+from . import b2b_collection_placement_line
+from . import b2b_collection_placement_update
+from . import b2b_collection_recovery
 from . import account_move
 from . import res_partner
 from . import account_partial_reconcile

@@ -537,6 +537,31 @@ class TestRecoveries(AgencyCase):
             ).action_create_bills()
         self.assertFalse(self.placement.recovery_ids.bill_line_id)
 
+    def test_monthly_billing_cron(self):
+        """The scheduled action, as declared, bills last month's commissions
+        and fees."""
+        self.pay(self.inv_a, amount=500.0, pay_date=TODAY)
+        cron = self.env.ref("b2b_collections_agency.ir_cron_b2b_bill_commissions")
+        with freeze_time(TODAY + timedelta(days=10)):
+            cron.method_direct_trigger()
+        bill = self.env["account.move"].search(
+            [("partner_id", "=", self.agency_partner.id)]
+        )
+        # 75.00 (15% of 500) and the fixed fee of 50.00, up to the month's end
+        self.assertRecordValues(
+            bill,
+            [
+                {
+                    "move_type": "in_invoice",
+                    "invoice_date": TODAY,
+                    "amount_total": 125.0,
+                    "state": "draft",
+                }
+            ],
+        )
+        self.assertEqual(self.placement.recovery_ids.bill_id, bill)
+        self.assertEqual(self.placement.fee_bill_line_id.move_id, bill)
+
 
 @tagged("post_install", "-at_install")
 @freeze_time(TODAY)

@@ -1,9 +1,9 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import SQL, float_compare, float_is_zero, float_round
+from odoo.tools import SQL
 
 from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
 
@@ -290,7 +290,52 @@ class B2bCollectionAssessment(models.TransientModel):
         self.ensure_one()
         query = SQL(
             """
-            WITH invoice AS (
+            WITH %(ledger)s, entry AS (
+                SELECT band.code, invoice.id, receivable.balance,
+                       invoice.due + band.lo AS entered
+                  FROM invoice
+                  JOIN receivable ON receivable.move_id = invoice.id
+                 CROSS JOIN %(bands)s
+                 WHERE invoice.due + band.lo > %(date_from)s
+                   AND invoice.due + band.lo <= %(as_of)s
+            ), cases AS (
+                SELECT entry.code,
+                       entry.balance - COALESCE(
+                           SUM(matched.amount) FILTER (WHERE matched.max_date < entry.entered),
+                           0) AS owed,
+                       COALESCE(
+                           SUM(matched.received) FILTER (
+                               WHERE matched.max_date >= entry.entered),
+                           0) AS recovered
+                  FROM entry
+                  LEFT JOIN matched ON matched.move_id = entry.id
+                 GROUP BY entry.code, entry.id, entry.balance
+            )
+            SELECT code, COUNT(*), SUM(owed), SUM(LEAST(recovered, owed))
+              FROM cases
+             WHERE owed > 0
+             GROUP BY code
+            """,
+            ledger=self._b2b_inhouse_ledger(),
+            as_of=self.date,
+            date_from=self._b2b_date_from(),
+            bands=_bands_sql(),
+        )
+        return {
+            code: {"cases": cases, "owed": owed, "recovered": recovered}
+            for code, cases, owed, recovered in self.env.execute_query(query)
+        }
+
+    def _b2b_inhouse_ledger(self):
+        """The common table expressions of the in-house history's ledger:
+        ``invoice`` (the customer invoices never placed that may enter a band
+        in the window, with their due date), ``receivable`` (their receivable
+        balance) and ``matched`` (what was matched on them up to the as-of
+        date, with the money received of each match)."""
+        self.ensure_one()
+        return SQL(
+            """
+            invoice AS (
                 SELECT m.id, m.invoice_date_due AS due
                   FROM account_move m
                  WHERE m.company_id = %(company)s
@@ -320,31 +365,7 @@ class B2bCollectionAssessment(models.TransientModel):
                   JOIN account_move cm ON cm.id = cl.move_id
                  WHERE il.display_type = 'payment_term'
                    AND apr.max_date <= %(as_of)s
-            ), entry AS (
-                SELECT band.code, invoice.id, receivable.balance,
-                       invoice.due + band.lo AS entered
-                  FROM invoice
-                  JOIN receivable ON receivable.move_id = invoice.id
-                 CROSS JOIN %(bands)s
-                 WHERE invoice.due + band.lo > %(date_from)s
-                   AND invoice.due + band.lo <= %(as_of)s
-            ), cases AS (
-                SELECT entry.code,
-                       entry.balance - COALESCE(
-                           SUM(matched.amount) FILTER (WHERE matched.max_date < entry.entered),
-                           0) AS owed,
-                       COALESCE(
-                           SUM(matched.received) FILTER (
-                               WHERE matched.max_date >= entry.entered),
-                           0) AS recovered
-                  FROM entry
-                  LEFT JOIN matched ON matched.move_id = entry.id
-                 GROUP BY entry.code, entry.id, entry.balance
             )
-            SELECT code, COUNT(*), SUM(owed), SUM(LEAST(recovered, owed))
-              FROM cases
-             WHERE owed > 0
-             GROUP BY code
             """,
             company=self.company_id.id,
             as_of=self.date,
@@ -353,12 +374,7 @@ class B2bCollectionAssessment(models.TransientModel):
                 "apr", "cl", "cm"
             ),
             max_lo=max(lo for _code, _label, lo, _hi in BANDS),
-            bands=_bands_sql(),
         )
-        return {
-            code: {"cases": cases, "owed": owed, "recovered": recovered}
-            for code, cases, owed, recovered in self.env.execute_query(query)
-        }
 
     def _b2b_agency_history(self):
         """Per band of debt age at placement: the placements made in the
@@ -446,306 +462,3 @@ class B2bCollectionAssessment(models.TransientModel):
         return self.env.ref(
             "b2b_collections_agency.action_report_b2b_assessment"
         ).report_action(self)
-
-
-class B2bCollectionAssessmentLine(models.TransientModel):
-    """One band of days overdue of an assessment: its assumptions (editable)
-    and the figures of both options."""
-
-    _name = "b2b.collection.assessment.line"
-    _inherit = ["b2b.collection.guard.mixin"]
-    _description = "In-house vs Agency Assessment Band"
-    _order = "sequence, id"
-
-    assessment_id = fields.Many2one(
-        "b2b.collection.assessment",
-        required=True,
-        ondelete="cascade",
-        index=True,
-        b2b_write="user",
-    )
-    currency_id = fields.Many2one(related="assessment_id.currency_id")
-    sequence = fields.Integer(b2b_write="user")
-    band = fields.Selection(
-        BAND_SELECTION,
-        required=True,
-        help="Days overdue on the as-of date.",
-        b2b_write="user",
-    )
-    # assumptions
-    hours_per_account = fields.Float(
-        string="Hours per Account",
-        digits=(6, 2),
-        help="Collector time one account of this band takes until it is settled.",
-        b2b_write="user",
-    )
-    default_inhouse_rate = fields.Float(
-        string="Default In-house Rate (%)", digits=(5, 2), b2b_write="user"
-    )
-    default_agency_rate = fields.Float(
-        string="Default Agency Rate (%)", digits=(5, 2), b2b_write="user"
-    )
-    default_commission_rate = fields.Float(
-        string="Default Commission (%)", digits=(5, 2), b2b_write="user"
-    )
-    # today's debt
-    account_count = fields.Integer(
-        string="Accounts", compute="_compute_figures", store=True
-    )
-    invoice_count = fields.Integer(
-        string="Invoices", compute="_compute_figures", store=True
-    )
-    amount = fields.Monetary(string="Value", compute="_compute_figures", store=True)
-    # in-house
-    inhouse_cases = fields.Integer(
-        string="In-house Cases", compute="_compute_figures", store=True
-    )
-    inhouse_owed = fields.Monetary(
-        string="Owed on Entering", compute="_compute_figures", store=True
-    )
-    inhouse_recovered = fields.Monetary(
-        string="Recovered In-house", compute="_compute_figures", store=True
-    )
-    inhouse_history_rate = fields.Float(
-        string="Historical In-house Rate (%)",
-        digits=(5, 2),
-        compute="_compute_figures",
-        store=True,
-    )
-    inhouse_rate = fields.Float(
-        string="In-house Rate (%)",
-        digits=(5, 2),
-        compute="_compute_figures",
-        store=True,
-        help="The historical rate, or the default when the history is thin.",
-    )
-    inhouse_is_default = fields.Boolean(
-        string="In-house Default Used", compute="_compute_figures", store=True
-    )
-    inhouse_cost = fields.Monetary(
-        string="In-house Cost", compute="_compute_figures", store=True
-    )
-    net_inhouse = fields.Monetary(
-        string="Net In-house", compute="_compute_figures", store=True
-    )
-    # agency
-    agency_cases = fields.Integer(
-        string="Placements", compute="_compute_figures", store=True
-    )
-    agency_placed = fields.Monetary(
-        string="Placed", compute="_compute_figures", store=True
-    )
-    agency_recovered = fields.Monetary(
-        string="Recovered by Agencies", compute="_compute_figures", store=True
-    )
-    agency_history_rate = fields.Float(
-        string="Historical Agency Rate (%)",
-        digits=(5, 2),
-        compute="_compute_figures",
-        store=True,
-    )
-    agency_rate = fields.Float(
-        string="Agency Rate (%)",
-        digits=(5, 2),
-        compute="_compute_figures",
-        store=True,
-        help="The historical rate, or the default when the history is thin.",
-    )
-    commission_rate = fields.Float(
-        string="Commission (%)",
-        digits=(5, 2),
-        compute="_compute_figures",
-        store=True,
-        help="Commission charged per amount recovered (or, before any "
-        "recovery, the placed-amount weighted contract rate); the default "
-        "when the history is thin.",
-    )
-    fixed_fee = fields.Monetary(
-        string="Fee per Account",
-        compute="_compute_figures",
-        store=True,
-        help="Average fixed fee per placement, or the default fee.",
-    )
-    agency_fees = fields.Monetary(
-        string="Fixed Fees", compute="_compute_figures", store=True
-    )
-    agency_is_default = fields.Boolean(
-        string="Agency Defaults Used", compute="_compute_figures", store=True
-    )
-    net_agency = fields.Monetary(compute="_compute_figures", store=True)
-    # decision
-    recommendation = fields.Selection(
-        RECOMMENDATIONS, compute="_compute_figures", store=True
-    )
-    difference = fields.Monetary(
-        compute="_compute_figures",
-        store=True,
-        help="How much more the recommended option is expected to bring.",
-    )
-    net_best = fields.Monetary(compute="_compute_figures", store=True)
-    note = fields.Text(compute="_compute_figures", store=True)
-
-    def _b2b_refresh_figures(self):
-        """Recompute the figures from the ledger as it is now."""
-        figures = [f for f in self._fields.values() if f.compute == "_compute_figures"]
-        for field in figures:
-            self.env.add_to_compute(field, self)
-        self.flush_recordset([field.name for field in figures])
-
-    @api.constrains(
-        "hours_per_account",
-        "default_inhouse_rate",
-        "default_agency_rate",
-        "default_commission_rate",
-    )
-    def _check_assumptions(self):
-        for line in self:
-            try:
-                validation.check_ranges(
-                    line, "hours_per_account", low=0, high=MAX_HOURS_PER_ACCOUNT
-                )
-                validation.check_percentages(
-                    line,
-                    "default_inhouse_rate",
-                    "default_agency_rate",
-                    "default_commission_rate",
-                )
-            except ValidationError as error:
-                # say which band: the four lines have the same fields
-                band = dict(BAND_SELECTION)[line.band]
-                raise ValidationError(f"{band}: {error.args[0]}") from None
-
-    @api.depends(
-        "band",
-        "hours_per_account",
-        "default_inhouse_rate",
-        "default_agency_rate",
-        "default_commission_rate",
-        "assessment_id.company_id",
-        "assessment_id.date",
-        "assessment_id.history_months",
-        "assessment_id.cost_per_hour",
-        "assessment_id.min_history",
-        "assessment_id.default_fixed_fee",
-    )
-    def _compute_figures(self):
-        for assessment, lines in self.grouped("assessment_id").items():
-            figures = (
-                assessment._b2b_figures()
-                if assessment.company_id and assessment.date
-                else {"overdue": {}, "inhouse": {}, "agency": {}}
-            )
-            for line in lines:
-                line._b2b_set_figures(assessment, figures)
-
-    def _b2b_set_figures(self, assessment, figures):
-        currency = assessment.currency_id or self.env.company.currency_id
-        round_ = currency.round
-        overdue = figures["overdue"].get(self.band, {})
-        accounts = overdue.get("accounts", 0)
-        amount = round_(overdue.get("amount", 0.0))
-        notes = []
-        threshold = assessment.min_history
-
-        # in-house
-        inhouse = figures["inhouse"].get(self.band, {})
-        cases = inhouse.get("cases", 0)
-        owed = round_(inhouse.get("owed", 0.0))
-        recovered = round_(inhouse.get("recovered", 0.0))
-        history_rate = float_round(100.0 * recovered / owed, 2) if owed else 0.0
-        inhouse_default = cases < threshold or not owed
-        inhouse_rate = self.default_inhouse_rate if inhouse_default else history_rate
-        if inhouse_default:
-            notes.append(
-                _(
-                    "In-house: thin history: %(cases)s cases, default %(rate)s%% used.",
-                    cases=cases,
-                    rate=_format_rate(self.default_inhouse_rate),
-                )
-            )
-        cost = round_(accounts * self.hours_per_account * assessment.cost_per_hour)
-        net_inhouse = round_(amount * inhouse_rate / 100.0 - cost)
-
-        # agency
-        agency = figures["agency"].get(self.band, {})
-        placements = agency.get("cases", 0)
-        placed = round_(agency.get("placed", 0.0))
-        agency_recovered = round_(agency.get("recovered", 0.0))
-        agency_history_rate = (
-            float_round(100.0 * agency_recovered / placed, 2) if placed else 0.0
-        )
-        agency_default = placements < threshold or not placed
-        if agency_default:
-            agency_rate = self.default_agency_rate
-            commission_rate = self.default_commission_rate
-            fee = assessment.default_fixed_fee
-            notes.append(
-                _(
-                    "Agency: thin history: %(cases)s placements, defaults "
-                    "%(rate)s%% recovered, %(commission)s%% commission, %(fee)s "
-                    "fee used.",
-                    cases=placements,
-                    rate=_format_rate(self.default_agency_rate),
-                    commission=_format_rate(self.default_commission_rate),
-                    fee=currency.format(fee),
-                )
-            )
-        else:
-            agency_rate = agency_history_rate
-            if float_is_zero(agency_recovered, precision_rounding=currency.rounding):
-                commission_rate = agency["weighted_commission"] / agency["placed"]
-            else:
-                commission_rate = 100.0 * agency["commission"] / agency["recovered"]
-            commission_rate = float_round(commission_rate, 2)
-            fee = round_(agency["fees"] / placements)
-        fees = round_(fee * accounts)
-        net_agency = round_(
-            amount * agency_rate / 100.0 * (1 - commission_rate / 100.0) - fees
-        )
-
-        # decision
-        if not accounts:
-            recommendation, difference, best = "none", 0.0, 0.0
-        elif (
-            float_compare(net_agency, net_inhouse, precision_rounding=currency.rounding)
-            > 0
-        ):
-            recommendation = "place"
-            difference, best = round_(net_agency - net_inhouse), net_agency
-        else:
-            recommendation = "keep"
-            difference, best = round_(net_inhouse - net_agency), net_inhouse
-        self.update(
-            {
-                "account_count": accounts,
-                "invoice_count": overdue.get("invoices", 0),
-                "amount": amount,
-                "inhouse_cases": cases,
-                "inhouse_owed": owed,
-                "inhouse_recovered": recovered,
-                "inhouse_history_rate": history_rate,
-                "inhouse_rate": inhouse_rate,
-                "inhouse_is_default": inhouse_default,
-                "inhouse_cost": cost,
-                "net_inhouse": net_inhouse,
-                "agency_cases": placements,
-                "agency_placed": placed,
-                "agency_recovered": agency_recovered,
-                "agency_history_rate": agency_history_rate,
-                "agency_rate": agency_rate,
-                "commission_rate": commission_rate,
-                "fixed_fee": fee,
-                "agency_fees": fees,
-                "agency_is_default": agency_default,
-                "net_agency": net_agency,
-                "recommendation": recommendation,
-                "difference": difference,
-                "net_best": best,
-                "note": "\n".join(notes) or False,
-            }
-        )
-
-
-def _format_rate(rate):
-    """45.0 -> '45', 37.5 -> '37.5'."""
-    return f"{rate:.2f}".rstrip("0").rstrip(".")

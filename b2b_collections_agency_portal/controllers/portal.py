@@ -8,7 +8,7 @@ from odoo.http import request
 
 from odoo.addons.account.controllers.portal import PortalAccount
 from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
-from odoo.addons.b2b_collections_agency.models.b2b_collection_placement import (
+from odoo.addons.b2b_collections_agency.models.b2b_collection_placement_update import (
     UPDATE_KINDS,
 )
 from odoo.addons.portal.controllers.portal import pager as portal_pager

@@ -1,8 +1,7 @@
-from dateutil.relativedelta import relativedelta
 from markupsafe import escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools.misc import format_amount, format_date
 
@@ -16,7 +15,6 @@ PLAN_STATES = [
     ("cancelled", "Cancelled"),
 ]
 INTERVALS = [("monthly", "Monthly"), ("weekly", "Weekly")]
-PERIODS_PER_YEAR = {"monthly": 12, "weekly": 52}
 # ten years of weekly instalments
 MAX_INSTALMENTS = 520
 
@@ -30,11 +28,11 @@ class B2bCollectionPaymentPlan(models.Model):
     instalment still not fully paid ``b2b_plan_tolerance_days`` after its due
     date breaks the plan: the collector gets an activity and reminders resume.
     Interest, if any, is simple interest on the declining balance (see
-    ``_b2b_schedule``) and is invoiced when the plan is activated, so that the
+    ``b2b.collection.payment.plan.instalment._b2b_schedule``) and is invoiced when the plan is activated, so that the
     customer's payments can settle it."""
 
     _name = "b2b.collection.payment.plan"
-    _inherit = ["mail.thread", "mail.activity.mixin", "b2b.collection.payment.mixin"]
+    _inherit = ["b2b.collection.payment.mixin"]
     _description = "Collections Payment Plan"
     _order = "start_date desc, id desc"
     _check_company_auto = True
@@ -42,33 +40,6 @@ class B2bCollectionPaymentPlan(models.Model):
     _b2b_sequence_code = "b2b.collection.payment.plan"
     _b2b_sequence_date_field = "start_date"
 
-    name = fields.Char(
-        string="Reference",
-        required=True,
-        readonly=True,
-        copy=False,
-        default="/",
-        b2b_write="action",
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        index=True,
-        default=lambda self: self.env.company,
-        readonly=True,
-        b2b_write="create",
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        check_company=True,
-        tracking=True,
-        domain="[('parent_id', '=', False)]",
-        b2b_write="draft",
-    )
     collector_id = fields.Many2one(
         "res.users",
         string="Collector",
@@ -79,21 +50,10 @@ class B2bCollectionPaymentPlan(models.Model):
         b2b_write="user",
     )
     move_ids = fields.Many2many(
-        "account.move",
-        "b2b_collection_payment_plan_account_move_rel",
-        "plan_id",
-        "move_id",
-        string="Invoices",
-        compute="_compute_move_ids",
-        store=True,
-        readonly=False,
-        check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id),"
-        " ('company_id', '=', company_id), ('move_type', '=', 'out_invoice'),"
-        " ('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
-        b2b_write="draft",
+        relation="b2b_collection_payment_plan_account_move_rel",
+        column1="plan_id",
+        column2="move_id",
     )
-    move_count = fields.Integer(compute="_compute_move_count")
     interest_move_id = fields.Many2one(
         "account.move",
         string="Interest Invoice",
@@ -101,13 +61,6 @@ class B2bCollectionPaymentPlan(models.Model):
         copy=False,
         check_company=True,
         b2b_write="action",
-    )
-    debt_amount = fields.Monetary(
-        string="Debt",
-        compute="_compute_debt_amount",
-        store=True,
-        readonly=True,
-        help="Open amount of the invoices when the plan starts (company currency).",
     )
     interest_rate = fields.Float(
         string="Interest (% per year)",
@@ -156,13 +109,6 @@ class B2bCollectionPaymentPlan(models.Model):
         index=True,
         b2b_write="action",
     )
-    paid_amount = fields.Monetary(
-        string="Paid",
-        readonly=True,
-        copy=False,
-        help="Payments received on the invoices since the start date.",
-        b2b_write="action",
-    )
     remaining_amount = fields.Monetary(
         string="Remaining", compute="_compute_remaining_amount"
     )
@@ -187,7 +133,6 @@ class B2bCollectionPaymentPlan(models.Model):
         copy=False,
         b2b_write="action",
     )
-    note = fields.Text(string="Terms", b2b_write="draft")
 
     # ----------------------------------------------------------------- computes
 
@@ -200,54 +145,17 @@ class B2bCollectionPaymentPlan(models.Model):
                 or plan.collector_id
             )
 
-    @api.depends("partner_id", "company_id")
-    def _compute_move_ids(self):
-        """Prefill a draft plan with the customer's open invoices that no
-        dispute or other active plan holds."""
-        draft = self.filtered(lambda p: p.state == "draft" and p.partner_id)
-        for plan in self - draft:
-            # without a customer: nothing; started: the invoices stay
-            plan.move_ids = plan.move_ids if plan.partner_id else False
-        if not draft:
-            return
-        moves = self.env["account.move"].search(
-            [
-                (
-                    "commercial_partner_id",
-                    "in",
-                    draft.partner_id.commercial_partner_id.ids,
-                ),
-                ("company_id", "in", draft.company_id.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("b2b_disputed", "=", False),
-            ],
-            order="invoice_date_due, id",
-        )
-        taken = self.search(
+    @api.model
+    def _b2b_prefill_domain(self):
+        # a disputed invoice is not for a plan
+        return [("b2b_disputed", "=", False)]
+
+    @api.model
+    def _b2b_invoices_taken(self, moves):
+        """The invoices of another active plan."""
+        return self.search(
             [("state", "=", "active"), ("move_ids", "in", moves.ids)]
         ).move_ids
-        for plan in draft:
-            plan.move_ids = (moves - taken).filtered(
-                lambda m, p=plan: m.commercial_partner_id
-                == p.partner_id.commercial_partner_id
-                and m.company_id == p.company_id
-            )
-
-    def _compute_move_count(self):
-        for plan in self:
-            plan.move_count = len(plan.move_ids)
-
-    @api.depends("move_ids")
-    def _compute_debt_amount(self):
-        """Residual of the invoices when they are chosen; frozen again at
-        activation (payments after that are the plan's payments)."""
-        for plan in self:
-            if plan.state == "draft":
-                plan.debt_amount = plan._b2b_open_residual()
-            else:
-                plan.debt_amount = plan.debt_amount
 
     @api.depends("debt_amount", "interest_amount")
     def _compute_total_amount(self):
@@ -285,38 +193,15 @@ class B2bCollectionPaymentPlan(models.Model):
             plan.next_due_date = first.due_date
             plan.next_due_amount = first.amount - first.paid_amount if first else 0.0
 
-    def _b2b_open_residual(self):
-        """Open amount of the plan's invoices, in company currency."""
-        self.ensure_one()
-        return self.currency_id.round(
-            sum(self.move_ids.mapped("amount_residual_signed"))
-        )
-
     # -------------------------------------------------------------- constraints
 
-    @api.constrains("partner_id", "move_ids")
-    def _check_partner(self):
-        for plan in self:
-            if plan.partner_id != plan.partner_id.commercial_partner_id:
-                raise ValidationError(
-                    _(
-                        "Make the payment plan with the customer %(customer)s, "
-                        "not with its contact %(contact)s.",
-                        customer=plan.partner_id.commercial_partner_id.display_name,
-                        contact=plan.partner_id.display_name,
-                    )
-                )
-            foreign = plan.move_ids.filtered(
-                lambda m, p=plan.partner_id: m.commercial_partner_id != p
-            )
-            if foreign:
-                raise ValidationError(
-                    _(
-                        "Invoices %(invoices)s are not invoices of %(customer)s.",
-                        invoices=", ".join(foreign.mapped("name")),
-                        customer=plan.partner_id.display_name,
-                    )
-                )
+    def _b2b_contact_refusal(self, customer, contact):
+        return _(
+            "Make the payment plan with the customer %(customer)s, "
+            "not with its contact %(contact)s.",
+            customer=customer,
+            contact=contact,
+        )
 
     @api.constrains(
         "interest_rate",
@@ -335,16 +220,12 @@ class B2bCollectionPaymentPlan(models.Model):
 
     # ------------------------------------------------------------------- CRUD
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_running(self):
+    def _b2b_unlink_refusal(self):
         # a plan that was activated is evidence of the agreement
-        if any(plan.state != "draft" for plan in self):
-            raise UserError(
-                _(
-                    "Only draft payment plans can be deleted; cancel the others "
-                    "(they stay on record)."
-                )
-            )
+        return _(
+            "Only draft payment plans can be deleted; cancel the others "
+            "(they stay on record)."
+        )
 
     def _b2b_check_schedule_editable(self):
         started = self.filtered(lambda plan: plan.state != "draft")
@@ -359,64 +240,13 @@ class B2bCollectionPaymentPlan(models.Model):
 
     # --------------------------------------------------------------- schedule
 
-    @api.model
-    def _b2b_schedule(self, principal, count, first_date, interval, rate, currency):
-        """Instalments of ``principal`` in ``count`` parts from ``first_date``
-        every month or week.
-
-        Principal: equal parts rounded to the currency, the last one taking
-        the rounding remainder (1,000.00 in 3: 333.33, 333.33, 333.34).
-        Interest: simple interest on the declining balance, one period per
-        instalment: the principal still owed before instalment k times
-        ``rate`` % / 12 (monthly) or / 52 (weekly), rounded per instalment.
-        Returns a list of dicts (due_date, principal_amount, interest_amount,
-        amount)."""
-        if count <= 0:
-            raise UserError(_("A payment plan needs at least one instalment."))
-        if not first_date:
-            raise UserError(_("Set the due date of the first instalment."))
-        if currency.compare_amounts(principal, 0.0) <= 0:
-            raise UserError(
-                _("There is nothing to schedule: the invoices have no open amount.")
-            )
-        part = currency.round(principal / count)
-        step = (
-            relativedelta(months=1) if interval == "monthly" else relativedelta(weeks=1)
-        )
-        periods = PERIODS_PER_YEAR[interval]
-        schedule = []
-        outstanding = currency.round(principal)
-        for index in range(count):
-            principal_k = part if index < count - 1 else currency.round(outstanding)
-            interest_k = currency.round(outstanding * rate / 100.0 / periods)
-            schedule.append(
-                {
-                    "sequence": index + 1,
-                    "due_date": first_date + step * index,
-                    "principal_amount": principal_k,
-                    "interest_amount": interest_k,
-                    "amount": currency.round(principal_k + interest_k),
-                }
-            )
-            outstanding = currency.round(outstanding - principal_k)
-        if any(
-            currency.compare_amounts(i["principal_amount"], 0.0) <= 0 for i in schedule
-        ):
-            raise UserError(
-                _(
-                    "%(amount)s cannot be split into %(count)s instalments.",
-                    amount=format_amount(self.env, principal, currency),
-                    count=count,
-                )
-            )
-        return schedule
-
     def action_compute_schedule(self):
+        instalment_model = self.env["b2b.collection.payment.plan.instalment"]
         for plan in self:
             if plan.state != "draft":
                 raise UserError(_("Only the schedule of a draft plan can change."))
             debt = plan._b2b_open_residual()
-            schedule = self._b2b_schedule(
+            schedule = instalment_model._b2b_schedule(
                 debt,
                 plan.instalment_count,
                 plan.first_due_date,
@@ -446,102 +276,111 @@ class B2bCollectionPaymentPlan(models.Model):
             ]
         )
         for plan in self:
-            currency = plan.currency_id
-            if plan.state != "draft":
-                raise UserError(_("Only a draft payment plan can be activated."))
-            if not plan.move_ids:
-                raise UserError(_("Choose the invoices the plan pays."))
-            if not plan.instalment_ids:
-                raise UserError(
-                    _("The plan has no instalments: compute the schedule first.")
-                )
-            closed = plan.move_ids.filtered(lambda m: not m._b2b_is_open_invoice())
-            if closed:
-                raise UserError(
-                    _(
-                        "Invoices %(invoices)s are not open posted customer invoices.",
-                        invoices=", ".join(closed.mapped("display_name")),
-                    )
-                )
-            foreign = plan.move_ids.filtered(
-                lambda m, p=plan: m.company_id != p.company_id
+            plan._b2b_check_activation_ready()
+            plan._b2b_check_activation_invoices(others)
+            plan._b2b_check_activation_schedule()
+
+    def _b2b_check_activation_ready(self):
+        """A draft, with invoices and a schedule."""
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(_("Only a draft payment plan can be activated."))
+        if not self.move_ids:
+            raise UserError(_("Choose the invoices the plan pays."))
+        if not self.instalment_ids:
+            raise UserError(
+                _("The plan has no instalments: compute the schedule first.")
             )
-            if foreign:
-                raise UserError(
-                    _(
-                        "Invoices %(invoices)s belong to another company.",
-                        invoices=", ".join(foreign.mapped("name")),
-                    )
+
+    def _b2b_check_activation_invoices(self, others):
+        """Open invoices of the plan's company, neither disputed nor in one
+        of the ``others`` active plans."""
+        self.ensure_one()
+        closed = self.move_ids.filtered(lambda m: not m._b2b_is_open_invoice())
+        if closed:
+            raise UserError(
+                _(
+                    "Invoices %(invoices)s are not open posted customer invoices.",
+                    invoices=", ".join(closed.mapped("display_name")),
                 )
-            disputed = plan.move_ids.filtered("b2b_disputed")
-            if disputed:
-                raise UserError(
-                    _(
-                        "Invoices %(invoices)s are disputed: resolve the dispute "
-                        "before agreeing on a payment plan.",
-                        invoices=", ".join(disputed.mapped("name")),
-                    )
-                )
-            taken = (
-                plan.move_ids
-                & others.filtered(
-                    lambda o, p=plan: o.company_id == p.company_id
-                ).move_ids
             )
-            if taken:
-                raise UserError(
-                    _(
-                        "Invoices %(invoices)s are already in another active "
-                        "payment plan.",
-                        invoices=", ".join(taken.mapped("name")),
-                    )
+        foreign = self.move_ids.filtered(lambda m: m.company_id != self.company_id)
+        if foreign:
+            raise UserError(
+                _(
+                    "Invoices %(invoices)s belong to another company.",
+                    invoices=", ".join(foreign.mapped("name")),
                 )
-            instalments = plan.instalment_ids.sorted(lambda i: (i.sequence, i.id))
-            if any(
-                currency.compare_amounts(inst.amount, 0.0) <= 0 for inst in instalments
-            ):
-                raise UserError(_("Every instalment must have a positive amount."))
-            dates = instalments.mapped("due_date")
-            if not all(dates) or any(a >= b for a, b in zip(dates, dates[1:])):
-                raise UserError(
-                    _(
-                        "Every instalment needs a due date, later than the one "
-                        "of the instalment before it."
-                    )
+            )
+        disputed = self.move_ids.filtered("b2b_disputed")
+        if disputed:
+            raise UserError(
+                _(
+                    "Invoices %(invoices)s are disputed: resolve the dispute "
+                    "before agreeing on a payment plan.",
+                    invoices=", ".join(disputed.mapped("name")),
                 )
-            if dates[0] < plan.start_date:
-                raise UserError(
-                    _("The first instalment cannot be due before the plan starts.")
+            )
+        taken = (
+            self.move_ids
+            & others.filtered(lambda o: o.company_id == self.company_id).move_ids
+        )
+        if taken:
+            raise UserError(
+                _(
+                    "Invoices %(invoices)s are already in another active "
+                    "payment plan.",
+                    invoices=", ".join(taken.mapped("name")),
                 )
-            debt = plan._b2b_open_residual()
-            total = currency.round(debt + plan.interest_amount)
-            scheduled = sum(instalments.mapped("amount"))
-            if currency.compare_amounts(scheduled, total) != 0:
-                raise UserError(
-                    _(
-                        "The instalments add up to %(scheduled)s but the plan "
-                        "totals %(total)s (debt %(debt)s + interest %(interest)s). "
-                        "Correct the amounts or compute the schedule again.",
-                        scheduled=format_amount(self.env, scheduled, currency),
-                        total=format_amount(self.env, total, currency),
-                        debt=format_amount(self.env, debt, currency),
-                        interest=format_amount(
-                            self.env, plan.interest_amount, currency
-                        ),
-                    )
+            )
+
+    def _b2b_check_activation_schedule(self):
+        """Positive instalments due one after the other from the start,
+        adding up to the debt and the interest, which has an income account."""
+        self.ensure_one()
+        currency = self.currency_id
+        instalments = self.instalment_ids.sorted(lambda i: (i.sequence, i.id))
+        if any(currency.compare_amounts(inst.amount, 0.0) <= 0 for inst in instalments):
+            raise UserError(_("Every instalment must have a positive amount."))
+        dates = instalments.mapped("due_date")
+        if not all(dates) or any(a >= b for a, b in zip(dates, dates[1:])):
+            raise UserError(
+                _(
+                    "Every instalment needs a due date, later than the one "
+                    "of the instalment before it."
                 )
-            if (
-                currency.compare_amounts(plan.interest_amount, 0.0) > 0
-                and not plan.company_id.b2b_fee_account_id
-            ):
-                raise UserError(
-                    _(
-                        "Set the late fee income account of %(company)s in the "
-                        "Collections settings: the plan's interest is invoiced "
-                        "to it.",
-                        company=plan.company_id.name,
-                    )
+            )
+        if dates[0] < self.start_date:
+            raise UserError(
+                _("The first instalment cannot be due before the plan starts.")
+            )
+        debt = self._b2b_open_residual()
+        total = currency.round(debt + self.interest_amount)
+        scheduled = sum(instalments.mapped("amount"))
+        if currency.compare_amounts(scheduled, total) != 0:
+            raise UserError(
+                _(
+                    "The instalments add up to %(scheduled)s but the plan "
+                    "totals %(total)s (debt %(debt)s + interest %(interest)s). "
+                    "Correct the amounts or compute the schedule again.",
+                    scheduled=format_amount(self.env, scheduled, currency),
+                    total=format_amount(self.env, total, currency),
+                    debt=format_amount(self.env, debt, currency),
+                    interest=format_amount(self.env, self.interest_amount, currency),
                 )
+            )
+        if (
+            currency.compare_amounts(self.interest_amount, 0.0) > 0
+            and not self.company_id.b2b_fee_account_id
+        ):
+            raise UserError(
+                _(
+                    "Set the late fee income account of %(company)s in the "
+                    "Collections settings: the plan's interest is invoiced "
+                    "to it.",
+                    company=self.company_id.name,
+                )
+            )
 
     def action_activate(self):
         self._b2b_check_activation()
@@ -639,47 +478,10 @@ class B2bCollectionPaymentPlan(models.Model):
         plans.instalment_ids.mapped("amount")  # prefetch every instalment at once
         completed = broken = self.browse()
         for plan in plans:
-            currency = plan.currency_id
             rows = payments.get(plan.id, [])
-            total_paid = currency.round(sum(amount for __, amount in rows))
-            cumulative_target = 0.0
-            left = total_paid
-            missed = False
-            for inst in plan.instalment_ids.sorted(
-                lambda i: (i.due_date, i.sequence, i.id)
-            ):
-                paid = min(max(left, 0.0), inst.amount)
-                paid = currency.round(paid)
-                left = currency.round(left - paid)
-                cumulative_target = currency.round(cumulative_target + inst.amount)
-                fully = currency.compare_amounts(paid, inst.amount) >= 0
-                date_paid = False
-                if fully:
-                    running = 0.0
-                    for day, amount in rows:
-                        running = currency.round(running + amount)
-                        if currency.compare_amounts(running, cumulative_target) >= 0:
-                            date_paid = day
-                            break
-                if fully:
-                    state = "paid"
-                elif inst.due_date < today:
-                    state = "late"
-                elif not currency.is_zero(paid):
-                    state = "partial"
-                else:
-                    state = "due"
-                vals = {"paid_amount": paid, "state": state, "date_paid": date_paid}
-                if any(inst[key] != value for key, value in vals.items()):
-                    inst._b2b_write_as_action(vals)
-                if (
-                    not fully
-                    and inst.due_date
-                    + relativedelta(days=plan.company_id.b2b_plan_tolerance_days)
-                    < today
-                ):
-                    missed = True
-            if currency.compare_amounts(plan.paid_amount, total_paid) != 0:
+            total_paid = plan.currency_id.round(sum(amount for __, amount in rows))
+            missed = plan.instalment_ids._b2b_allocate(total_paid, rows, today)
+            if plan.currency_id.compare_amounts(plan.paid_amount, total_paid) != 0:
                 plan._b2b_write_as_action({"paid_amount": total_paid})
             if all(inst.state == "paid" for inst in plan.instalment_ids):
                 completed |= plan
@@ -790,92 +592,10 @@ class B2bCollectionPaymentPlan(models.Model):
         )
         return True
 
-    # ---------------------------------------------------------------- actions
-
-    def action_open_invoices(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Invoices of %(plan)s", plan=self.name),
-            "res_model": "account.move",
-            "view_mode": "list,form",
-            "domain": [("id", "in", self.move_ids.ids)],
-            "context": {"create": False, "default_move_type": "out_invoice"},
-        }
+    # ---------------------------------------------------------------- cron
 
     @api.model
     def _cron_b2b_update_plans(self):
         plans = self.search([("state", "=", "active")])
         plans._b2b_update_from_payments()
         self.env["ir.cron"]._notify_progress(done=len(plans), remaining=0)
-
-
-class B2bCollectionPaymentPlanInstalment(models.Model):
-    _name = "b2b.collection.payment.plan.instalment"
-    _inherit = ["b2b.collection.guard.mixin"]
-    _description = "Payment Plan Instalment"
-    _order = "plan_id, due_date, sequence, id"
-
-    plan_id = fields.Many2one(
-        "b2b.collection.payment.plan",
-        string="Payment Plan",
-        required=True,
-        ondelete="cascade",
-        index=True,
-        b2b_write="create",
-    )
-    company_id = fields.Many2one(related="plan_id.company_id", store=True)
-    currency_id = fields.Many2one(related="plan_id.currency_id")
-    sequence = fields.Integer(string="No.", default=1, b2b_write="draft")
-    due_date = fields.Date(required=True, b2b_write="draft")
-    principal_amount = fields.Monetary(string="Principal", b2b_write="draft")
-    interest_amount = fields.Monetary(string="Interest", b2b_write="draft")
-    amount = fields.Monetary(required=True, b2b_write="draft")
-    paid_amount = fields.Monetary(
-        string="Paid", readonly=True, copy=False, b2b_write="action"
-    )
-    state = fields.Selection(
-        [
-            ("due", "Due"),
-            ("partial", "Partially paid"),
-            ("paid", "Paid"),
-            ("late", "Late"),
-        ],
-        string="Status",
-        default="due",
-        required=True,
-        readonly=True,
-        copy=False,
-        b2b_write="action",
-    )
-    date_paid = fields.Date(
-        string="Paid On", readonly=True, copy=False, b2b_write="action"
-    )
-
-    @api.constrains("amount", "principal_amount", "interest_amount", "due_date")
-    def _check_amount(self):
-        validation.check_amounts(self, "amount")
-        validation.check_amounts(
-            self, "principal_amount", "interest_amount", sign=validation.NOT_NEGATIVE
-        )
-        validation.check_dates(self, "due_date")
-        for inst in self:
-            if inst.currency_id.compare_amounts(inst.amount, 0.0) <= 0:
-                raise ValidationError(
-                    _("Every instalment must have a positive amount.")
-                )
-
-    def _b2b_is_draft(self):
-        """An instalment changes only while its plan is a draft."""
-        return self.plan_id.state == "draft"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        instalments = super().create(vals_list)
-        if not self.env.su:
-            instalments.plan_id._b2b_check_schedule_editable()
-        return instalments
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_only_draft_plan(self):
-        self.plan_id._b2b_check_schedule_editable()

@@ -25,7 +25,7 @@ class B2bCollectionSettlement(models.Model):
     reconciled with each invoice."""
 
     _name = "b2b.collection.settlement"
-    _inherit = ["mail.thread", "mail.activity.mixin", "b2b.collection.payment.mixin"]
+    _inherit = ["b2b.collection.payment.mixin"]
     _description = "Collections Settlement"
     _order = "agreement_date desc, id desc"
     _check_company_auto = True
@@ -33,54 +33,10 @@ class B2bCollectionSettlement(models.Model):
     _b2b_sequence_code = "b2b.collection.settlement"
     _b2b_sequence_date_field = "agreement_date"
 
-    name = fields.Char(
-        string="Reference",
-        required=True,
-        readonly=True,
-        copy=False,
-        default="/",
-        b2b_write="action",
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        index=True,
-        default=lambda self: self.env.company,
-        readonly=True,
-        b2b_write="create",
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        check_company=True,
-        tracking=True,
-        domain="[('parent_id', '=', False)]",
-        b2b_write="draft",
-    )
     move_ids = fields.Many2many(
-        "account.move",
-        "b2b_collection_settlement_account_move_rel",
-        "settlement_id",
-        "move_id",
-        string="Invoices",
-        compute="_compute_move_ids",
-        store=True,
-        readonly=False,
-        check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id),"
-        " ('company_id', '=', company_id), ('move_type', '=', 'out_invoice'),"
-        " ('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
-        b2b_write="draft",
-    )
-    move_count = fields.Integer(compute="_compute_move_count")
-    debt_amount = fields.Monetary(
-        string="Debt",
-        compute="_compute_debt_amount",
-        store=True,
-        help="Open amount of the invoices at the agreement (company currency).",
+        relation="b2b_collection_settlement_account_move_rel",
+        column1="settlement_id",
+        column2="move_id",
     )
     settled_amount = fields.Monetary(
         tracking=True,
@@ -113,13 +69,6 @@ class B2bCollectionSettlement(models.Model):
         index=True,
         b2b_write="action",
     )
-    paid_amount = fields.Monetary(
-        string="Paid",
-        readonly=True,
-        copy=False,
-        help="Payments received on the invoices since the agreement.",
-        b2b_write="action",
-    )
     approved_by_id = fields.Many2one(
         "res.users",
         string="Approved By",
@@ -143,52 +92,8 @@ class B2bCollectionSettlement(models.Model):
         check_company=True,
         b2b_write="action",
     )
-    note = fields.Text(string="Terms", b2b_write="draft")
 
     # ----------------------------------------------------------------- computes
-
-    @api.depends("partner_id", "company_id")
-    def _compute_move_ids(self):
-        """Prefill a draft settlement with the customer's open invoices."""
-        draft = self.filtered(lambda s: s.state == "draft" and s.partner_id)
-        for settlement in self - draft:
-            settlement.move_ids = (
-                settlement.move_ids if settlement.partner_id else False
-            )
-        if not draft:
-            return
-        moves = self.env["account.move"].search(
-            [
-                (
-                    "commercial_partner_id",
-                    "in",
-                    draft.partner_id.commercial_partner_id.ids,
-                ),
-                ("company_id", "in", draft.company_id.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-            ],
-            order="invoice_date_due, id",
-        )
-        for settlement in draft:
-            settlement.move_ids = moves.filtered(
-                lambda m, s=settlement: m.commercial_partner_id
-                == s.partner_id.commercial_partner_id
-                and m.company_id == s.company_id
-            )
-
-    def _compute_move_count(self):
-        for settlement in self:
-            settlement.move_count = len(settlement.move_ids)
-
-    @api.depends("move_ids")
-    def _compute_debt_amount(self):
-        for settlement in self:
-            if settlement.state == "draft":
-                settlement.debt_amount = settlement._b2b_open_residual()
-            else:
-                settlement.debt_amount = settlement.debt_amount
 
     @api.depends("debt_amount", "settled_amount")
     def _compute_writeoff_amount(self):
@@ -196,12 +101,6 @@ class B2bCollectionSettlement(models.Model):
             settlement.writeoff_amount = settlement.currency_id.round(
                 settlement.debt_amount - settlement.settled_amount
             )
-
-    def _b2b_open_residual(self):
-        self.ensure_one()
-        return self.currency_id.round(
-            sum(self.move_ids.mapped("amount_residual_signed"))
-        )
 
     # -------------------------------------------------------------- constraints
 
@@ -236,30 +135,13 @@ class B2bCollectionSettlement(models.Model):
                     )
                 )
 
-    @api.constrains("partner_id", "move_ids")
-    def _check_partner(self):
-        for settlement in self:
-            partner = settlement.partner_id
-            if partner != partner.commercial_partner_id:
-                raise ValidationError(
-                    _(
-                        "Settle with the customer %(customer)s, not with its "
-                        "contact %(contact)s.",
-                        customer=partner.commercial_partner_id.display_name,
-                        contact=partner.display_name,
-                    )
-                )
-            foreign = settlement.move_ids.filtered(
-                lambda m, p=partner: m.commercial_partner_id != p
-            )
-            if foreign:
-                raise ValidationError(
-                    _(
-                        "Invoices %(invoices)s are not invoices of %(customer)s.",
-                        invoices=", ".join(foreign.mapped("name")),
-                        customer=partner.display_name,
-                    )
-                )
+    def _b2b_contact_refusal(self, customer, contact):
+        return _(
+            "Settle with the customer %(customer)s, not with its "
+            "contact %(contact)s.",
+            customer=customer,
+            contact=contact,
+        )
 
     @api.constrains("agreement_date", "due_date", "note")
     def _check_values(self):
@@ -268,16 +150,15 @@ class B2bCollectionSettlement(models.Model):
 
     # ------------------------------------------------------------------- CRUD
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_agreed(self):
+    def _b2b_was_agreed(self):
         # a settlement that was proposed is evidence of the negotiation
-        if any(s.state != "draft" or s.approved_by_id for s in self):
-            raise UserError(
-                _(
-                    "Only draft settlements can be deleted; cancel the others "
-                    "(they stay on record)."
-                )
-            )
+        return super()._b2b_was_agreed() or bool(self.approved_by_id)
+
+    def _b2b_unlink_refusal(self):
+        return _(
+            "Only draft settlements can be deleted; cancel the others "
+            "(they stay on record)."
+        )
 
     # ---------------------------------------------------------------- actions
 
@@ -419,17 +300,6 @@ class B2bCollectionSettlement(models.Model):
         )
         return True
 
-    def action_open_invoices(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Invoices of %(settlement)s", settlement=self.name),
-            "res_model": "account.move",
-            "view_mode": "list,form",
-            "domain": [("id", "in", self.move_ids.ids)],
-            "context": {"create": False},
-        }
-
     def action_open_writeoff_move(self):
         self.ensure_one()
         return {
@@ -525,67 +395,11 @@ class B2bCollectionSettlement(models.Model):
         self._b2b_check_write_off()
         written_off = self.env["b2b.collection.stage"]._b2b_stage("written_off")
         for settlement in self:
-            company = settlement.company_id
             open_lines = settlement._b2b_open_receivable_lines()
             groups = defaultdict(lambda: self.env["account.move.line"])
             for line in open_lines:
                 groups[(line.move_id, line.account_id, line.currency_id)] |= line
-            line_vals = []
-            total = 0.0
-            for (move, account, currency), lines in groups.items():
-                balance = company.currency_id.round(
-                    sum(lines.mapped("amount_residual"))
-                )
-                amount_currency = currency.round(
-                    sum(lines.mapped("amount_residual_currency"))
-                )
-                total += balance
-                line_vals.append(
-                    {
-                        "name": _(
-                            "Settlement %(name)s: write-off of %(invoice)s",
-                            name=settlement.name,
-                            invoice=move.name,
-                        ),
-                        "account_id": account.id,
-                        "partner_id": move.commercial_partner_id.id,
-                        "currency_id": currency.id,
-                        "amount_currency": -amount_currency,
-                        "balance": -balance,
-                    }
-                )
-            total = company.currency_id.round(total)
-            line_vals.insert(
-                0,
-                {
-                    "name": _(
-                        "Settlement %(name)s: bad debt of %(customer)s",
-                        name=settlement.name,
-                        customer=settlement.partner_id.display_name,
-                    ),
-                    "account_id": company.b2b_bad_debt_account_id.id,
-                    "partner_id": settlement.partner_id.id,
-                    "currency_id": company.currency_id.id,
-                    "amount_currency": total,
-                    "balance": total,
-                },
-            )
-            entry = (
-                self.env["account.move"]
-                .with_company(company)
-                .create(
-                    {
-                        "move_type": "entry",
-                        "journal_id": company.b2b_writeoff_journal_id.id,
-                        "date": fields.Date.context_today(self),
-                        "ref": _(
-                            "Write-off of settlement %(name)s", name=settlement.name
-                        ),
-                        "line_ids": [Command.create(vals) for vals in line_vals],
-                    }
-                )
-            )
-            entry.action_post()
+            entry, total = settlement._b2b_post_write_off_entry(groups)
             # lines are created in order: the debit, then one credit per group
             credit_lines = entry.line_ids.sorted("id")[1:]
             for lines, counterpart in zip(groups.values(), credit_lines, strict=True):
@@ -595,16 +409,81 @@ class B2bCollectionSettlement(models.Model):
             settlement._b2b_write_as_action(
                 {"state": "written_off", "writeoff_move_id": entry.id}
             )
-            settlement.message_post(
-                body=_(
-                    "Remainder of %(amount)s written off to %(account)s (%(entry)s).",
-                    amount=format_amount(self.env, total, company.currency_id),
-                    account=company.b2b_bad_debt_account_id.display_name,
-                    entry=entry.name,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+            settlement._b2b_post_written_off(entry, total)
         return True
+
+    def _b2b_post_write_off_entry(self, groups):
+        """The posted write-off entry of the open receivable lines ``groups``
+        ({(invoice, account, currency): lines}), and its total: first the bad
+        debt debit, then one credit per group, in the order of ``groups``."""
+        self.ensure_one()
+        company = self.company_id
+        line_vals = [
+            self._b2b_write_off_credit(move, account, currency, lines)
+            for (move, account, currency), lines in groups.items()
+        ]
+        total = company.currency_id.round(sum(-vals["balance"] for vals in line_vals))
+        line_vals.insert(
+            0,
+            {
+                "name": _(
+                    "Settlement %(name)s: bad debt of %(customer)s",
+                    name=self.name,
+                    customer=self.partner_id.display_name,
+                ),
+                "account_id": company.b2b_bad_debt_account_id.id,
+                "partner_id": self.partner_id.id,
+                "currency_id": company.currency_id.id,
+                "amount_currency": total,
+                "balance": total,
+            },
+        )
+        entry = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": company.b2b_writeoff_journal_id.id,
+                    "date": fields.Date.context_today(self),
+                    "ref": _("Write-off of settlement %(name)s", name=self.name),
+                    "line_ids": [Command.create(vals) for vals in line_vals],
+                }
+            )
+        )
+        entry.action_post()
+        return entry, total
+
+    def _b2b_write_off_credit(self, move, account, currency, lines):
+        """The credit clearing the open receivable ``lines`` of ``move``."""
+        company_currency = self.company_id.currency_id
+        balance = company_currency.round(sum(lines.mapped("amount_residual")))
+        amount_currency = currency.round(sum(lines.mapped("amount_residual_currency")))
+        return {
+            "name": _(
+                "Settlement %(name)s: write-off of %(invoice)s",
+                name=self.name,
+                invoice=move.name,
+            ),
+            "account_id": account.id,
+            "partner_id": move.commercial_partner_id.id,
+            "currency_id": currency.id,
+            "amount_currency": -amount_currency,
+            "balance": -balance,
+        }
+
+    def _b2b_post_written_off(self, entry, total):
+        """Tell the chatter that ``entry`` wrote ``total`` off."""
+        company = self.company_id
+        self.message_post(
+            body=_(
+                "Remainder of %(amount)s written off to %(account)s (%(entry)s).",
+                amount=format_amount(self.env, total, company.currency_id),
+                account=company.b2b_bad_debt_account_id.display_name,
+                entry=entry.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     @api.model
     def _cron_b2b_update_settlements(self):
