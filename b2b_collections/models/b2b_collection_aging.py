@@ -290,12 +290,11 @@ class B2bCollectionAging(models.Model):
         ``as_of`` (read from ``later``). The two sets are disjoint: no item is
         read twice and no residual is rebuilt from all its partials. As of today
         ``later`` is empty (one probe of the ``max_date`` index)."""
+        move_model = self.env["account.move"]
         if bounds:
-            b1, b2, b3, b4 = (SQL("%s", b) for b in self._b2b_check_bounds(bounds))
+            bounds = self._b2b_check_bounds(bounds)
         else:
-            b1, b2, b3, b4 = (
-                SQL.identifier("c", f"b2b_aging_bucket_{i}") for i in range(1, 5)
-            )
+            bounds = self.env["res.company"]._b2b_sql_aging_bounds("c")
         # literal ids: the planner uses the account indexes instead of scanning
         # every unreconciled journal item (see the worklist)
         accounts = self.env["b2b.collection.worklist"]._b2b_receivable_accounts()
@@ -314,7 +313,9 @@ class B2bCollectionAging(models.Model):
                l.amount_residual_currency + COALESCE(later.amount_currency, 0)
                    AS amount_residual_currency"""
         )
-        days = SQL("GREATEST(0, %s - COALESCE(item.date_maturity, item.date))", as_of)
+        days = move_model._b2b_sql_days_overdue(
+            as_of, SQL("COALESCE(item.date_maturity, item.date)")
+        )
         return SQL(
             """
             WITH later AS (
@@ -358,12 +359,7 @@ class B2bCollectionAging(models.Model):
                    item.date,
                    item.date_maturity,
                    %(days)s AS days_overdue,
-                   CASE WHEN %(days)s <= 0 THEN 'not_due'
-                        WHEN %(days)s <= %(b1)s THEN 'b1'
-                        WHEN %(days)s <= %(b2)s THEN 'b2'
-                        WHEN %(days)s <= %(b3)s THEN 'b3'
-                        WHEN %(days)s <= %(b4)s THEN 'b4'
-                        ELSE 'b5' END AS bucket,
+                   %(bucket)s AS bucket,
                    item.amount_residual,
                    item.amount_residual_currency,
                    COALESCE(cp.b2b_collector_id, c.b2b_default_collector_id)
@@ -380,11 +376,8 @@ class B2bCollectionAging(models.Model):
             item_columns=item_columns,
             line_filter=line_filter,
             days=days,
-            is_payment=self.env["account.move"]._b2b_sql_is_payment("m"),
-            b1=b1,
-            b2=b2,
-            b3=b3,
-            b4=b4,
+            bucket=move_model._b2b_sql_bucket_for(days, bounds),
+            is_payment=move_model._b2b_sql_is_payment("m"),
         )
 
     @api.model
