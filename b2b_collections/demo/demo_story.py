@@ -298,10 +298,9 @@ class ResCompany(models.Model):
         )
         payments.action_post()
         for payment, (move, _date, _amount) in zip(payments, items):
-            (payment.move_id.line_ids | move.line_ids).filtered(
-                lambda line: line.account_type == "asset_receivable"
-                and not line.reconciled
-            ).reconcile()
+            (
+                payment.move_id.line_ids | move.line_ids
+            )._b2b_open_receivable().reconcile()
 
     @api.model
     def _b2b_demo_credit_note(self, move, journal, rng):
@@ -326,10 +325,7 @@ class ResCompany(models.Model):
             }
         )
         refund.action_post()
-        lines = (move.line_ids | refund.line_ids).filtered(
-            lambda line: line.account_type == "asset_receivable" and not line.reconciled
-        )
-        lines.reconcile()
+        (move.line_ids | refund.line_ids)._b2b_open_receivable().reconcile()
 
     @api.model
     def _b2b_demo_stages_and_notes(

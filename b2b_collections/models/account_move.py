@@ -257,7 +257,6 @@ class AccountMove(models.Model):
                    received.amount
               FROM account_partial_reconcile apr
               JOIN account_move_line dl ON dl.id = apr.debit_move_id
-              JOIN account_account a ON a.id = dl.account_id
               JOIN account_move dm ON dm.id = dl.move_id
               JOIN account_move_line cl ON cl.id = apr.credit_move_id
               JOIN account_move cm ON cm.id = cl.move_id
@@ -265,9 +264,9 @@ class AccountMove(models.Model):
              -- OFFSET 0: computed once per row, however often the reader
              -- uses the amount (PostgreSQL would inline it in each use)
              CROSS JOIN LATERAL (SELECT %(received)s AS amount OFFSET 0) received
-             WHERE a.account_type = 'asset_receivable'
+             WHERE %(receivable)s
                AND dl.company_id IN %(company_ids)s
-               AND dl.parent_state = 'posted' AND cl.parent_state = 'posted'
+               AND cl.parent_state = 'posted'
                AND apr.max_date <= %(date_to)s
                %(date_from)s
                AND %(credit_is_payment)s AND NOT %(debit_is_payment)s
@@ -278,6 +277,7 @@ class AccountMove(models.Model):
                 SQL("AND apr.max_date >= %s", date_from) if date_from else SQL()
             ),
             received=self._b2b_sql_money_received("apr", "cl", "cm"),
+            receivable=self.env["account.move.line"]._b2b_sql_receivable("dl"),
             credit_is_payment=self._b2b_sql_is_payment("cm"),
             debit_is_payment=self._b2b_sql_is_payment("dm"),
         )
@@ -378,10 +378,8 @@ class AccountMove(models.Model):
                 continue
             maturities = [
                 line.date_maturity
-                for line in move.line_ids
-                if line.account_type == "asset_receivable"
-                and not line.reconciled
-                and line.date_maturity
+                for line in move.line_ids._b2b_open_receivable()
+                if line.date_maturity
             ]
             due = min(maturities, default=move.invoice_date_due or today)
             days = max(0, (today - due).days)
@@ -440,12 +438,10 @@ class AccountMove(models.Model):
                 SELECT m.id, m.company_id, MIN(l.date_maturity) AS maturity
                   FROM account_move m
                   JOIN account_move_line l ON l.move_id = m.id
-                  JOIN account_account a ON a.id = l.account_id
                  WHERE m.move_type = 'out_invoice'
                    AND m.state = 'posted'
                    AND m.payment_state IN %(open_states)s
-                   AND a.account_type = 'asset_receivable'
-                   AND NOT l.reconciled
+                   AND %(open_line)s
                    %(company_filter)s
               GROUP BY m.id, m.company_id
             ), target AS (
@@ -461,6 +457,7 @@ class AccountMove(models.Model):
          RETURNING m.id
             """,
                 open_states=OPEN_PAYMENT_STATES,
+                open_line=self.env["account.move.line"]._b2b_sql_open_receivable("l"),
                 company_filter=company_filter,
                 days=days,
                 bucket=self._b2b_sql_bucket_for(

@@ -295,12 +295,9 @@ class B2bCollectionAging(models.Model):
             bounds = self._b2b_check_bounds(bounds)
         else:
             bounds = self.env["res.company"]._b2b_sql_aging_bounds("c")
-        # literal ids: the planner uses the account indexes instead of scanning
-        # every unreconciled journal item (see the worklist)
-        accounts = self.env["b2b.collection.worklist"]._b2b_receivable_accounts()
+        line_model = self.env["account.move.line"]
         line_filter = SQL(
-            "l.account_id IN %s AND l.parent_state = 'posted' AND l.date <= %s%s",
-            accounts,
+            "l.date <= %s%s",
             as_of,
             SQL(" AND l.company_id IN %s", tuple(company_ids))
             if company_ids
@@ -335,14 +332,14 @@ class B2bCollectionAging(models.Model):
                 SELECT %(item_columns)s
                   FROM account_move_line l
              LEFT JOIN later ON later.line_id = l.id
-                 WHERE (l.reconciled IS NULL OR l.reconciled = false
-                        OR l.reconciled IS NOT true)
+                 WHERE %(open_line)s
                    AND %(line_filter)s
              UNION ALL
                 SELECT %(item_columns)s
                   FROM later
                   JOIN account_move_line l ON l.id = later.line_id
                  WHERE l.reconciled
+                   AND %(receivable_line)s
                    AND %(line_filter)s
             )
             SELECT item.id,
@@ -374,6 +371,10 @@ class B2bCollectionAging(models.Model):
             """,
             as_of=as_of,
             item_columns=item_columns,
+            # literal account ids: the planner uses the account indexes instead
+            # of scanning every unreconciled journal item
+            open_line=line_model._b2b_sql_open_receivable("l", literal_accounts=True),
+            receivable_line=line_model._b2b_sql_receivable("l"),
             line_filter=line_filter,
             days=days,
             bucket=move_model._b2b_sql_bucket_for(days, bounds),

@@ -377,9 +377,7 @@ class B2bCollectionNote(models.Model):
                                  AND m.company_id = n.company_id
                                  AND m.move_type = 'out_invoice'
                                  AND m.state = 'posted'
-              JOIN account_move_line dl ON dl.move_id = m.id
-              JOIN account_account a ON a.id = dl.account_id
-                                    AND a.account_type = 'asset_receivable'
+              JOIN account_move_line dl ON dl.move_id = m.id AND %(receivable)s
               JOIN account_partial_reconcile apr ON apr.debit_move_id = dl.id
               JOIN account_move_line cl ON cl.id = apr.credit_move_id
               JOIN account_move cm ON cm.id = cl.move_id
@@ -394,6 +392,7 @@ class B2bCollectionNote(models.Model):
           GROUP BY n.id
                     """,
                     ids=tuple(notes.ids),
+                    receivable=self.env["account.move.line"]._b2b_sql_receivable("dl"),
                     received=self.env["account.move"]._b2b_sql_money_received(
                         "apr", "cl", "cm"
                     ),

@@ -353,11 +353,9 @@ class B2bCollectionKpi(models.Model):
                            (SELECT MAX(apr.max_date) FROM account_partial_reconcile apr
                              WHERE apr.credit_move_id = l.id)) END AS settled
                   FROM account_move_line l
-                  JOIN account_account a ON a.id = l.account_id
                   JOIN account_move m ON m.id = l.move_id
              LEFT JOIN res_partner p ON p.id = l.partner_id
-                 WHERE a.account_type = 'asset_receivable'
-                   AND l.parent_state = 'posted'
+                 WHERE %(receivable)s
                    AND l.company_id IN %(company_ids)s
                    AND l.date <= %(today)s
             ), months AS MATERIALIZED (
@@ -531,6 +529,7 @@ class B2bCollectionKpi(models.Model):
             now=fields.Datetime.now(),
             company_ids=company_ids,
             over_days=OVER_DAYS,
+            receivable=self.env["account.move.line"]._b2b_sql_receivable("l"),
             receipts=move_model._b2b_sql_receipts(company_ids, today),
             note_month=self._b2b_month_of(SQL("n.date")),
             reminder_measures=self._b2b_sql_reminder_measures(company_ids),

@@ -365,9 +365,7 @@ class B2bCollectionCharge(models.Model):
               FROM last
               JOIN account_move m ON m.id = last.move_id
               JOIN b2b_collection_policy_level lv ON lv.id = last.level_id
-              JOIN account_move_line l ON l.move_id = m.id
-              JOIN account_account a ON a.id = l.account_id
-                                    AND a.account_type = 'asset_receivable'
+              JOIN account_move_line l ON l.move_id = m.id AND %(receivable)s
               JOIN account_partial_reconcile p ON p.debit_move_id = l.id
              WHERE m.state = 'posted'
                AND m.payment_state IN ('paid', 'in_payment')
@@ -391,6 +389,7 @@ class B2bCollectionCharge(models.Model):
             """,
                 after=after_id,
                 limit=limit,
+                receivable=self.env["account.move.line"]._b2b_sql_receivable("l"),
             )
         )
 

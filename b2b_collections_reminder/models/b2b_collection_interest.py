@@ -68,9 +68,8 @@ class B2bCollectionInterest(models.AbstractModel):
                   FROM req
                   JOIN account_move m ON m.id = req.move_id
                   JOIN account_move_line l ON l.move_id = m.id
-                  JOIN account_account a ON a.id = l.account_id
              LEFT JOIN charged ch ON ch.move_id = req.move_id
-                 WHERE a.account_type = 'asset_receivable'
+                 WHERE %(receivable)s
                    AND l.amount_currency > 0
                    AND m.state = 'posted'
                    AND NOT COALESCE(m.b2b_is_charge_invoice, FALSE)
@@ -131,6 +130,7 @@ class B2bCollectionInterest(models.AbstractModel):
                 moves=list(move_ids),
                 ends=list(ends),
                 levels=list(level_ids),
+                receivable=self.env["account.move.line"]._b2b_sql_receivable("l"),
             )
         )
 
@@ -241,9 +241,8 @@ class B2bCollectionInterest(models.AbstractModel):
         rows = self.env["account.move.line"]._read_group(
             [
                 ("move_id", "in", moves.ids),
-                ("account_id.account_type", "=", "asset_receivable"),
+                *self.env["account.move.line"]._b2b_open_receivable_domain(),
                 ("date_maturity", "<", on_date),
-                ("reconciled", "=", False),
             ],
             ["move_id"],
             ["amount_residual:sum"],

@@ -141,9 +141,7 @@ class B2bCollectionRun(models.Model):
                        COALESCE(st.pause_reminders, FALSE) AS stage_paused,
                        MIN(l.date_maturity) AS date_due
                   FROM account_move m
-                  JOIN account_move_line l ON l.move_id = m.id AND NOT l.reconciled
-                  JOIN account_account a ON a.id = l.account_id
-                                        AND a.account_type = 'asset_receivable'
+                  JOIN account_move_line l ON l.move_id = m.id AND %(open_line)s
              LEFT JOIN b2b_collection_stage st ON st.id = m.b2b_collection_stage_id
                  WHERE m.company_id = %(company)s
                    AND m.move_type = 'out_invoice'
@@ -209,6 +207,7 @@ class B2bCollectionRun(models.Model):
                 min_trigger=min_trigger,
                 default_policy=default_policy,
                 partner_filter=partner_filter,
+                open_line=self.env["account.move.line"]._b2b_sql_open_receivable("l"),
             )
         )
 

@@ -43,9 +43,7 @@ class ReportB2bStatement(models.AbstractModel):
         lines = self.env["account.move.line"].search(
             [
                 ("company_id", "=", company.id),
-                ("parent_state", "=", "posted"),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("reconciled", "=", False),
+                *self.env["account.move.line"]._b2b_open_receivable_domain(),
                 ("partner_id", "child_of", commercials.ids),
             ],
             order="date_maturity, date, move_name, id",
