@@ -206,17 +206,7 @@ class B2bCollectionNote(models.Model):
                         contact=note.partner_id.display_name,
                     )
                 )
-            foreign = note.invoice_ids.filtered(
-                lambda m, p=note.partner_id: m.commercial_partner_id != p
-            )
-            if foreign:
-                raise ValidationError(
-                    _(
-                        "Invoices %(invoices)s are not invoices of %(customer)s.",
-                        invoices=", ".join(foreign.mapped("name")),
-                        customer=note.partner_id.display_name,
-                    )
-                )
+            validation.check_customer_invoices(note, "partner_id", "invoice_ids")
             if (
                 note.contact_id
                 and note.contact_id.commercial_partner_id != note.partner_id

@@ -6,6 +6,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL
 
+from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
+
 _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "b2b_collections.group_b2b_collection_manager"
@@ -149,6 +151,10 @@ class B2bCollectionCharge(models.Model):
     def _compute_amount_total(self):
         for charge in self:
             charge.amount_total = charge.interest_amount + charge.compensation_amount
+
+    @api.constrains("partner_id", "move_id", "company_id")
+    def _check_invoice(self):
+        validation.check_customer_invoices(self, "partner_id", "move_id", "company_id")
 
     # ------------------------------------------------------------- actions
 
