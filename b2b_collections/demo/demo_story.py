@@ -134,18 +134,45 @@ class ResCompany(models.Model):
             )
             return
         rng = random.Random(seed)
-        today = fields.Date.context_today(self)
         term = env.ref("account.account_payment_term_30days", raise_if_not_found=False)
         collectors = self._b2b_demo_collectors(company)
-
-        profiles = (
-            ["prompt"] * 10 + ["slow"] * 11 + ["struggling"] * 8 + ["delinquent"] * 5
+        demo = self.with_env(env)
+        partners = demo._b2b_demo_customers(rng, collectors, term)
+        invoices_by_partner = demo._b2b_demo_invoices(
+            rng, partners, journal, company, term
         )
-        partners = env["res.partner"]
+        all_moves = env["account.move"].browse(
+            [m.id for moves in invoices_by_partner.values() for m, _b in moves]
+        )
+        all_moves.action_post()
+        demo._b2b_demo_pay(demo._b2b_demo_payments(rng, invoices_by_partner), bank)
+        # Credit notes: goods returned on one invoice of every third customer.
+        for partner in partners[::3]:
+            open_moves = [
+                m for m, _b in invoices_by_partner[partner] if m.amount_residual
+            ]
+            if open_moves:
+                self._b2b_demo_credit_note(open_moves[0], journal, rng)
+
+        env["account.move"]._b2b_refresh_aging(companies=company)
+        self._b2b_demo_stages_and_notes(
+            env, partners, invoices_by_partner, bank, collectors
+        )
+        # settle the promises whose date has passed (one kept, one broken)
+        env["b2b.collection.note"]._b2b_evaluate_promises()
+        _logger.info(
+            "Collections demo: %s customers, %s invoices", len(partners), len(all_moves)
+        )
+
+    @api.model
+    def _b2b_demo_customers(self, rng, collectors, term):
+        """The online retailers of ``CUSTOMERS``, each with its accounts
+        payable contact, shared between the ``collectors``."""
+        partners = self.env["res.partner"]
         for index, name in enumerate(CUSTOMERS):
             contact_name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             slug = name.lower().replace(" & ", "-").replace(" ", "-")
-            partner = env["res.partner"].create(
+            partner = self.env["res.partner"].create(
                 {
                     "name": name,
                     "is_company": True,
@@ -171,7 +198,16 @@ class ResCompany(models.Model):
             )
             partner.b2b_collection_contact_id = partner.child_ids[:1]
             partners |= partner
+        return partners
 
+    @api.model
+    def _b2b_demo_invoices(self, rng, partners, journal, company, term):
+        """A year of draft invoices of each of ``partners``, with how each
+        will be paid (see ``PROFILES``): {partner: [(invoice, behaviour)]}."""
+        today = fields.Date.context_today(self)
+        profiles = (
+            ["prompt"] * 10 + ["slow"] * 11 + ["struggling"] * 8 + ["delinquent"] * 5
+        )
         invoices_by_partner = {}
         old = today - timedelta(days=150)
         for partner, profile in zip(partners, profiles):
@@ -180,7 +216,7 @@ class ResCompany(models.Model):
             for _n in range(rng.randint(9, 11)):
                 invoice_date = today - timedelta(days=rng.randint(3, 365))
                 amount = rng.choice([450, 780, 1200, 1850, 2400, 3100, 4750, 6200])
-                move = env["account.move"].create(
+                move = self.env["account.move"].create(
                     {
                         "move_type": "out_invoice",
                         "partner_id": partner.id,
@@ -213,11 +249,14 @@ class ResCompany(models.Model):
                     behaviour = 1  # old debt of decent payers got paid, late
                 moves.append((move, behaviour))
             invoices_by_partner[partner] = moves
-        all_moves = env["account.move"].browse(
-            [m.id for moves in invoices_by_partner.values() for m, _b in moves]
-        )
-        all_moves.action_post()
+        return invoices_by_partner
 
+    @api.model
+    def _b2b_demo_payments(self, rng, invoices_by_partner):
+        """The payments of the posted invoices, by their behaviour: on time,
+        late (if the day has come) or partial; as (invoice, date, amount or
+        None for the whole residual), for ``_b2b_demo_pay``."""
+        today = fields.Date.context_today(self)
         payments = []
         for moves in invoices_by_partner.values():
             for move, behaviour in moves:
@@ -237,24 +276,7 @@ class ResCompany(models.Model):
                 elif behaviour == 2:  # partially paid
                     pay_date = min(today, due + timedelta(days=rng.randint(0, 20)))
                     payments.append((move, pay_date, round(move.amount_total * 0.4, 2)))
-        self.with_env(env)._b2b_demo_pay(payments, bank)
-        # Credit notes: goods returned on one invoice of every third customer.
-        for partner in partners[::3]:
-            open_moves = [
-                m for m, _b in invoices_by_partner[partner] if m.amount_residual
-            ]
-            if open_moves:
-                self._b2b_demo_credit_note(open_moves[0], journal, rng)
-
-        env["account.move"]._b2b_refresh_aging(companies=company)
-        self._b2b_demo_stages_and_notes(
-            env, partners, invoices_by_partner, bank, collectors
-        )
-        # settle the promises whose date has passed (one kept, one broken)
-        env["b2b.collection.note"]._b2b_evaluate_promises()
-        _logger.info(
-            "Collections demo: %s customers, %s invoices", len(partners), len(all_moves)
-        )
+        return payments
 
     @api.model
     def _b2b_demo_collectors(self, company):
@@ -298,10 +320,9 @@ class ResCompany(models.Model):
         )
         payments.action_post()
         for payment, (move, _date, _amount) in zip(payments, items):
-            (payment.move_id.line_ids | move.line_ids).filtered(
-                lambda line: line.account_type == "asset_receivable"
-                and not line.reconciled
-            ).reconcile()
+            (
+                payment.move_id.line_ids | move.line_ids
+            )._b2b_open_receivable().reconcile()
 
     @api.model
     def _b2b_demo_credit_note(self, move, journal, rng):
@@ -326,25 +347,31 @@ class ResCompany(models.Model):
             }
         )
         refund.action_post()
-        lines = (move.line_ids | refund.line_ids).filtered(
-            lambda line: line.account_type == "asset_receivable" and not line.reconciled
-        )
-        lines.reconcile()
+        (move.line_ids | refund.line_ids)._b2b_open_receivable().reconcile()
 
     @api.model
     def _b2b_demo_stages_and_notes(
         self, env, partners, invoices_by_partner, bank, collectors
     ):
-        stage = env["b2b.collection.stage"]._b2b_stage
-        note_model = env["b2b.collection.note"]
-        now = fields.Datetime.now()
-        today = fields.Date.context_today(self)
+        """The collectors at work: stages by age, the worst payers with the
+        lawyers and an agency, a kept and a broken promise, a dispute,
+        unanswered calls and a planned follow-up."""
         overdue = {
             partner: env["account.move"]
             .browse([m.id for m, _b in moves])
             .filtered(lambda m: m.b2b_days_overdue > 0)
             for partner, moves in invoices_by_partner.items()
         }
+        debtors, worst = self._b2b_demo_stages(env, partners, overdue)
+        self._b2b_demo_promises(env, worst, overdue, bank, collectors)
+        self._b2b_demo_calls(env, debtors, worst, overdue, collectors)
+
+    @api.model
+    def _b2b_demo_stages(self, env, partners, overdue):
+        """Stages by age of the ``overdue`` invoices; legal and agency for the
+        two worst payers (the first one do-not-contact). Returns the debtors
+        and the debtors from the worst."""
+        stage = env["b2b.collection.stage"]._b2b_stage
         for moves in overdue.values():
             for move in moves:
                 if move.b2b_days_overdue > 60:
@@ -352,7 +379,6 @@ class ResCompany(models.Model):
                 elif move.b2b_days_overdue > 14:
                     move.b2b_collection_stage_id = stage("reminded")
         debtors = [p for p in partners if overdue[p]]
-        # Legal and agency: the two worst payers.
         worst = sorted(
             debtors, key=lambda p: -max(m.b2b_days_overdue for m in overdue[p])
         )
@@ -366,7 +392,15 @@ class ResCompany(models.Model):
                 "b2b_do_not_contact_reason": "Handled by our lawyers",
             }
         )
-        # A kept promise: called 40 days ago, promised 30 days ago, paid 31 days ago.
+        return debtors, worst
+
+    @api.model
+    def _b2b_demo_promises(self, env, worst, overdue, bank, collectors):
+        """A kept promise (called 40 days ago, promised 30 days ago, paid 31
+        days ago) and a broken one (promised 5 days ago, nothing came)."""
+        note_model = env["b2b.collection.note"]
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
         kept = worst[2]
         kept_move = overdue[kept][-1:]
         note_model.with_user(collectors[0]).create(
@@ -383,7 +417,6 @@ class ResCompany(models.Model):
             }
         )
         self._b2b_demo_pay([(kept_move, today - timedelta(days=31), None)], bank)
-        # A broken promise: promised 5 days ago, nothing came.
         broken = worst[3]
         broken_moves = overdue[broken]
         note_model.with_user(collectors[1]).create(
@@ -398,7 +431,14 @@ class ResCompany(models.Model):
                 "duration": 0.3,
             }
         )
-        # A dispute: damaged goods on one invoice.
+
+    @api.model
+    def _b2b_demo_calls(self, env, debtors, worst, overdue, collectors):
+        """A dispute (damaged goods on one invoice), unanswered calls and a
+        planned follow-up."""
+        note_model = env["b2b.collection.note"]
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
         disputed = worst[4]
         note_model.with_user(collectors[0]).create(
             {
@@ -411,7 +451,6 @@ class ResCompany(models.Model):
                 "duration": 0.5,
             }
         )
-        # Unanswered calls and a planned follow-up.
         for partner in debtors[5:9]:
             note_model.with_user(collectors[1]).create(
                 {

@@ -259,7 +259,6 @@ class AccountMove(models.Model):
                    received.amount
               FROM account_partial_reconcile apr
               JOIN account_move_line dl ON dl.id = apr.debit_move_id
-              JOIN account_account a ON a.id = dl.account_id
               JOIN account_move dm ON dm.id = dl.move_id
               JOIN account_move_line cl ON cl.id = apr.credit_move_id
               JOIN account_move cm ON cm.id = cl.move_id
@@ -267,9 +266,9 @@ class AccountMove(models.Model):
              -- OFFSET 0: computed once per row, however often the reader
              -- uses the amount (PostgreSQL would inline it in each use)
              CROSS JOIN LATERAL (SELECT %(received)s AS amount OFFSET 0) received
-             WHERE a.account_type = 'asset_receivable'
+             WHERE %(receivable)s
                AND dl.company_id IN %(company_ids)s
-               AND dl.parent_state = 'posted' AND cl.parent_state = 'posted'
+               AND cl.parent_state = 'posted'
                AND apr.max_date <= %(date_to)s
                %(date_from)s
                AND %(credit_is_payment)s AND NOT %(debit_is_payment)s
@@ -280,19 +279,47 @@ class AccountMove(models.Model):
                 SQL("AND apr.max_date >= %s", date_from) if date_from else SQL()
             ),
             received=self._b2b_sql_money_received("apr", "cl", "cm"),
+            receivable=self.env["account.move.line"]._b2b_sql_receivable("dl"),
             credit_is_payment=self._b2b_sql_is_payment("cm"),
             debit_is_payment=self._b2b_sql_is_payment("dm"),
         )
 
     @api.model
     def _b2b_bucket_for(self, days, bounds):
-        """Bucket key of an open invoice ``days`` overdue, for ``bounds``."""
+        """The aging bucket of ``days`` overdue for the four boundaries
+        ``bounds``: ``not_due`` up to 0 days, then ``b1`` up to the first
+        boundary (included), ... ``b5`` beyond the last. Python twin of
+        ``_b2b_sql_bucket_for``: the two must agree on every number of days
+        (see test_aging)."""
         if days <= 0:
-            return "not_due"
+            return AGING_BUCKETS[0]
         for key, bound in zip(AGING_BUCKETS[1:], bounds):
             if days <= bound:
                 return key
-        return "b5"
+        return AGING_BUCKETS[-1]
+
+    @api.model
+    def _b2b_sql_bucket_for(self, days, bounds):
+        """SQL expression: the aging bucket of ``days`` (an SQL expression, a
+        number of days overdue) for ``bounds``, four boundaries given as
+        numbers or SQL expressions (a company's:
+        ``res.company._b2b_sql_aging_bounds``). The one definition of the
+        buckets in SQL, twin of ``_b2b_bucket_for``: used by the nightly
+        refresh of the invoices and the aging analysis."""
+        whens = [SQL("WHEN %s <= 0 THEN %s", days, AGING_BUCKETS[0])]
+        whens += [
+            SQL("WHEN %s <= %s THEN %s", days, bound, key)
+            for key, bound in zip(AGING_BUCKETS[1:-1], bounds, strict=True)
+        ]
+        return SQL("(CASE %s ELSE %s END)", SQL(" ").join(whens), AGING_BUCKETS[-1])
+
+    @api.model
+    def _b2b_sql_days_overdue(self, as_of, due):
+        """SQL expression: the days overdue on ``as_of`` of an item due on
+        ``due`` (an SQL expression): 0 when not due yet. The one definition
+        in SQL of the age the buckets are taken from (the invoices' refresh,
+        the aging analysis); ``_compute_b2b_aging`` is its Python twin."""
+        return SQL("GREATEST(0, %s - %s)", as_of, due)
 
     def _b2b_is_open_invoice(self):
         self.ensure_one()
@@ -353,10 +380,8 @@ class AccountMove(models.Model):
                 continue
             maturities = [
                 line.date_maturity
-                for line in move.line_ids
-                if line.account_type == "asset_receivable"
-                and not line.reconciled
-                and line.date_maturity
+                for line in move.line_ids._b2b_open_receivable()
+                if line.date_maturity
             ]
             due = min(maturities, default=move.invoice_date_due or today)
             days = max(0, (today - due).days)
@@ -401,7 +426,7 @@ class AccountMove(models.Model):
         company_filter = (
             SQL("AND m.company_id IN %s", tuple(companies.ids)) if companies else SQL()
         )
-        days = SQL("GREATEST(0, %s - due.maturity)", today)
+        days = self._b2b_sql_days_overdue(today, SQL("due.maturity"))
         rows = self.env.execute_query(
             SQL(
                 """
@@ -409,22 +434,14 @@ class AccountMove(models.Model):
                 SELECT m.id, m.company_id, MIN(l.date_maturity) AS maturity
                   FROM account_move m
                   JOIN account_move_line l ON l.move_id = m.id
-                  JOIN account_account a ON a.id = l.account_id
                  WHERE m.move_type = 'out_invoice'
                    AND m.state = 'posted'
                    AND m.payment_state IN %(open_states)s
-                   AND a.account_type = 'asset_receivable'
-                   AND NOT l.reconciled
+                   AND %(open_line)s
                    %(company_filter)s
               GROUP BY m.id, m.company_id
             ), target AS (
-                SELECT due.id, %(days)s AS days,
-                       CASE WHEN %(days)s <= 0 THEN 'not_due'
-                            WHEN %(days)s <= c.b2b_aging_bucket_1 THEN 'b1'
-                            WHEN %(days)s <= c.b2b_aging_bucket_2 THEN 'b2'
-                            WHEN %(days)s <= c.b2b_aging_bucket_3 THEN 'b3'
-                            WHEN %(days)s <= c.b2b_aging_bucket_4 THEN 'b4'
-                            ELSE 'b5' END AS bucket
+                SELECT due.id, %(days)s AS days, %(bucket)s AS bucket
                   FROM due JOIN res_company c ON c.id = due.company_id
             )
             UPDATE account_move m
@@ -436,8 +453,12 @@ class AccountMove(models.Model):
          RETURNING m.id
             """,
                 open_states=OPEN_PAYMENT_STATES,
+                open_line=self.env["account.move.line"]._b2b_sql_open_receivable("l"),
                 company_filter=company_filter,
                 days=days,
+                bucket=self._b2b_sql_bucket_for(
+                    days, self.env["res.company"]._b2b_sql_aging_bounds("c")
+                ),
             )
         )
         self.env["account.move"].invalidate_model(

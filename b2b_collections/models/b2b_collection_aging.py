@@ -1,8 +1,6 @@
-from collections import defaultdict
-
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_round
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from . import b2b_collection_validation as validation
@@ -57,7 +55,10 @@ class B2bCollectionAging(models.Model):
 
     The rows depend on the context: code that reads the same rows as of two
     dates in one transaction must invalidate the model's cache in between (the
-    web client does one request per view, so it never sees stale rows)."""
+    web client does one request per view, so it never sees stale rows).
+
+    The Aged Receivables report is built from these rows in
+    report/b2b_collection_aging_data.py."""
 
     _name = "b2b.collection.aging"
     _description = "Receivables Aging"
@@ -282,26 +283,63 @@ class B2bCollectionAging(models.Model):
 
         Odoo stores each item's residual today: its balance minus all its
         partial reconciliations. The residual as of ``as_of`` is that stored
-        residual plus what the partials dated after ``as_of`` took off (``later``:
-        added back on the debit side, taken back on the credit side). Only two
-        kinds of items can be open at ``as_of``: those not reconciled today (read
-        through Odoo's partial index of unreconciled items, hence its exact
-        predicate), and those reconciled today that have a partial dated after
-        ``as_of`` (read from ``later``). The two sets are disjoint: no item is
-        read twice and no residual is rebuilt from all its partials. As of today
-        ``later`` is empty (one probe of the ``max_date`` index)."""
-        if bounds:
-            b1, b2, b3, b4 = (SQL("%s", b) for b in self._b2b_check_bounds(bounds))
-        else:
-            b1, b2, b3, b4 = (
-                SQL.identifier("c", f"b2b_aging_bucket_{i}") for i in range(1, 5)
-            )
-        # literal ids: the planner uses the account indexes instead of scanning
-        # every unreconciled journal item (see the worklist)
-        accounts = self.env["b2b.collection.worklist"]._b2b_receivable_accounts()
+        residual plus what the partials dated after ``as_of`` took off
+        (``_b2b_sql_later``). Only two kinds of items can be open at
+        ``as_of`` (``_b2b_sql_items``). The columns: ``_b2b_sql_columns``."""
+        return SQL(
+            """
+            WITH later AS (%(later)s), item AS (%(items)s)
+            SELECT %(columns)s
+              FROM item
+              JOIN res_company c ON c.id = item.company_id
+         LEFT JOIN account_move m ON m.id = item.move_id
+         LEFT JOIN res_partner lp ON lp.id = item.partner_id
+         LEFT JOIN res_partner cp ON cp.id = COALESCE(lp.commercial_partner_id, lp.id)
+             WHERE item.amount_residual != 0 OR item.amount_residual_currency != 0
+            """,
+            later=self._b2b_sql_later(as_of),
+            items=self._b2b_sql_items(as_of, company_ids),
+            columns=self._b2b_sql_columns(as_of, bounds),
+        )
+
+    @api.model
+    def _b2b_sql_later(self, as_of):
+        """SQL query: per journal item, what its partial reconciliations dated
+        after ``as_of`` took off its residual (added back on the debit side,
+        taken back on the credit side), in company currency and in the
+        item's currency. As of today it is empty (one probe of the
+        ``max_date`` index)."""
+        return SQL(
+            """
+            SELECT p.line_id, SUM(p.amount) AS amount,
+                   SUM(p.amount_currency) AS amount_currency
+              FROM (SELECT pr.debit_move_id AS line_id, pr.amount,
+                           pr.debit_amount_currency AS amount_currency
+                      FROM account_partial_reconcile pr
+                     WHERE pr.max_date > %(as_of)s
+                     UNION ALL
+                    SELECT pr.credit_move_id, -pr.amount,
+                           -pr.credit_amount_currency
+                      FROM account_partial_reconcile pr
+                     WHERE pr.max_date > %(as_of)s) p
+          GROUP BY p.line_id
+            """,
+            as_of=as_of,
+        )
+
+    @api.model
+    def _b2b_sql_items(self, as_of, company_ids=None):
+        """SQL query: the receivable items of ``company_ids`` dated up to
+        ``as_of`` that can be open then, with their residual as of ``as_of``
+        (reading the CTE ``later``, ``_b2b_sql_later``). Only two kinds can:
+        the open receivable lines of today (through Odoo's partial index of
+        unreconciled items: ``_b2b_sql_open_receivable``), and the receivable
+        lines reconciled today that have a partial dated after ``as_of`` (read
+        from ``later``). The two sets are disjoint: no item is read twice and
+        no residual is rebuilt from all its partials."""
+        line_model = self.env["account.move.line"]
         line_filter = SQL(
-            "l.account_id IN %s AND l.parent_state = 'posted' AND l.date <= %s%s",
-            accounts,
+            "l.date <= %s%s",
             as_of,
             SQL(" AND l.company_id IN %s", tuple(company_ids))
             if company_ids
@@ -314,315 +352,73 @@ class B2bCollectionAging(models.Model):
                l.amount_residual_currency + COALESCE(later.amount_currency, 0)
                    AS amount_residual_currency"""
         )
-        days = SQL("GREATEST(0, %s - COALESCE(item.date_maturity, item.date))", as_of)
         return SQL(
             """
-            WITH later AS (
-                SELECT p.line_id, SUM(p.amount) AS amount,
-                       SUM(p.amount_currency) AS amount_currency
-                  FROM (SELECT pr.debit_move_id AS line_id, pr.amount,
-                               pr.debit_amount_currency AS amount_currency
-                          FROM account_partial_reconcile pr
-                         WHERE pr.max_date > %(as_of)s
-                         UNION ALL
-                        SELECT pr.credit_move_id, -pr.amount,
-                               -pr.credit_amount_currency
-                          FROM account_partial_reconcile pr
-                         WHERE pr.max_date > %(as_of)s) p
-              GROUP BY p.line_id
-            ), item AS (
-                SELECT %(item_columns)s
-                  FROM account_move_line l
-             LEFT JOIN later ON later.line_id = l.id
-                 WHERE (l.reconciled IS NULL OR l.reconciled = false
-                        OR l.reconciled IS NOT true)
-                   AND %(line_filter)s
-             UNION ALL
-                SELECT %(item_columns)s
-                  FROM later
-                  JOIN account_move_line l ON l.id = later.line_id
-                 WHERE l.reconciled
-                   AND %(line_filter)s
-            )
-            SELECT item.id,
-                   item.id AS move_line_id,
-                   item.move_id,
-                   CASE WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
-                        WHEN m.move_type = 'out_refund' THEN 'credit_note'
-                        WHEN %(is_payment)s THEN 'payment'
-                        ELSE 'other' END AS kind,
-                   COALESCE(lp.commercial_partner_id, lp.id) AS partner_id,
-                   item.company_id,
-                   item.currency_id,
-                   item.company_currency_id,
-                   item.date,
-                   item.date_maturity,
-                   %(days)s AS days_overdue,
-                   CASE WHEN %(days)s <= 0 THEN 'not_due'
-                        WHEN %(days)s <= %(b1)s THEN 'b1'
-                        WHEN %(days)s <= %(b2)s THEN 'b2'
-                        WHEN %(days)s <= %(b3)s THEN 'b3'
-                        WHEN %(days)s <= %(b4)s THEN 'b4'
-                        ELSE 'b5' END AS bucket,
-                   item.amount_residual,
-                   item.amount_residual_currency,
-                   COALESCE(cp.b2b_collector_id, c.b2b_default_collector_id)
-                       AS collector_id,
-                   cp.b2b_collection_stage_id AS stage_id
-              FROM item
-              JOIN res_company c ON c.id = item.company_id
-         LEFT JOIN account_move m ON m.id = item.move_id
-         LEFT JOIN res_partner lp ON lp.id = item.partner_id
-         LEFT JOIN res_partner cp ON cp.id = COALESCE(lp.commercial_partner_id, lp.id)
-             WHERE item.amount_residual != 0 OR item.amount_residual_currency != 0
+            SELECT %(item_columns)s
+              FROM account_move_line l
+         LEFT JOIN later ON later.line_id = l.id
+             WHERE %(open_line)s
+               AND %(line_filter)s
+         UNION ALL
+            SELECT %(item_columns)s
+              FROM later
+              JOIN account_move_line l ON l.id = later.line_id
+             WHERE l.reconciled
+               AND %(receivable_line)s
+               AND %(line_filter)s
             """,
-            as_of=as_of,
             item_columns=item_columns,
+            # literal account ids: the planner uses the account indexes instead
+            # of scanning every unreconciled journal item
+            open_line=line_model._b2b_sql_open_receivable("l", literal_accounts=True),
+            receivable_line=line_model._b2b_sql_receivable("l"),
             line_filter=line_filter,
+        )
+
+    @api.model
+    def _b2b_sql_columns(self, as_of, bounds=None):
+        """SQL: the columns of this model, from the CTE ``item``
+        (``_b2b_sql_items``) joined to its company ``c``, its journal entry
+        ``m``, its partner ``lp`` and commercial partner ``cp``: the kind of
+        document, the age (``account.move._b2b_sql_days_overdue``) and the
+        bucket (``account.move._b2b_sql_bucket_for``) as of ``as_of``, with
+        ``bounds`` or the company's boundaries."""
+        move_model = self.env["account.move"]
+        if bounds:
+            bounds = self._b2b_check_bounds(bounds)
+        else:
+            bounds = self.env["res.company"]._b2b_sql_aging_bounds("c")
+        days = move_model._b2b_sql_days_overdue(
+            as_of, SQL("COALESCE(item.date_maturity, item.date)")
+        )
+        return SQL(
+            """
+            item.id,
+            item.id AS move_line_id,
+            item.move_id,
+            CASE WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
+                 WHEN m.move_type = 'out_refund' THEN 'credit_note'
+                 WHEN %(is_payment)s THEN 'payment'
+                 ELSE 'other' END AS kind,
+            COALESCE(lp.commercial_partner_id, lp.id) AS partner_id,
+            item.company_id,
+            item.currency_id,
+            item.company_currency_id,
+            item.date,
+            item.date_maturity,
+            %(days)s AS days_overdue,
+            %(bucket)s AS bucket,
+            item.amount_residual,
+            item.amount_residual_currency,
+            COALESCE(cp.b2b_collector_id, c.b2b_default_collector_id) AS collector_id,
+            cp.b2b_collection_stage_id AS stage_id
+            """,
             days=days,
-            is_payment=self.env["account.move"]._b2b_sql_is_payment("m"),
-            b1=b1,
-            b2=b2,
-            b3=b3,
-            b4=b4,
+            bucket=move_model._b2b_sql_bucket_for(days, bounds),
+            is_payment=move_model._b2b_sql_is_payment("m"),
         )
 
     @api.model
     def _b2b_flush(self):
         for model_name, field_names in self._depends.items():
             self.env[model_name].flush_model(field_names)
-
-    # ------------------------------------------------------------ report data
-
-    @api.model
-    def _b2b_aging_report_data(
-        self,
-        as_of,
-        company_ids=None,
-        grouping="customer",
-        bounds=None,
-        currency_mode="company",
-        detail=False,
-    ):
-        """The aged receivables as of ``as_of`` for ``company_ids``, as a plain
-        dict shared by the PDF and the spreadsheet: the bucket columns of
-        ``bounds`` (default: the first company's), one group per customer,
-        collector or stage (``grouping``) with its amount per bucket in company
-        currency, the totals and the share of each bucket; with
-        ``currency_mode='per_currency'`` the residuals per document currency;
-        with ``detail`` the open items of each group.
-
-        One query (the aggregate, or with ``detail`` the open items, summed
-        here) plus one per model for the names of the groups, whatever the
-        number of customers."""
-        self.check_access("read")
-        as_of = validation.parse_date(
-            self.env, as_of, self.env._("As of")
-        ) or fields.Date.context_today(self)
-        if grouping not in GROUP_COLUMNS:
-            raise UserError(_("Unknown grouping: %(grouping)s", grouping=grouping))
-        if not isinstance(company_ids, list | tuple | type(None)) or any(
-            not isinstance(cid, int) or isinstance(cid, bool)
-            for cid in company_ids or ()
-        ):
-            raise UserError(
-                _(
-                    "The companies to report on must be a list of company ids (got "
-                    "%(value)s).",
-                    value=validation.show(company_ids),
-                )
-            )
-        companies = self.env["res.company"].browse(company_ids or self.env.company.ids)
-        if not self.env.su and companies - self.env.companies:
-            raise AccessError(
-                _(
-                    "You can only report on the companies selected in the company "
-                    "switcher (%(companies)s).",
-                    companies=", ".join(self.env.companies.mapped("name")),
-                )
-            )
-        if len(companies.currency_id) > 1:
-            raise UserError(
-                _(
-                    "%(companies)s keep their books in different currencies: "
-                    "export them one at a time.",
-                    companies=", ".join(companies.mapped("name")),
-                )
-            )
-        bounds = self._b2b_check_bounds(bounds or companies[:1]._b2b_aging_bounds())
-        columns = self._b2b_bucket_columns(bounds)
-        index = {key: i for i, (key, _label) in enumerate(columns)}
-        company_currency = companies.currency_id
-        group_column = SQL.identifier("lines", GROUP_COLUMNS[grouping])
-        lines_query = self._b2b_lines_query(as_of, companies.ids, bounds)
-        self._b2b_flush()
-
-        width = len(columns)
-        group_amounts = defaultdict(lambda: [0.0] * width)
-        currency_amounts = defaultdict(lambda: [0.0] * width)
-        currency_company = defaultdict(float)
-        lines_by_group = defaultdict(list)
-        if not detail:
-            # the aggregate: group x currency x bucket, one query
-            rows = self.env.execute_query_dict(
-                SQL(
-                    """
-                    SELECT %(group)s AS group_id,
-                           lines.currency_id,
-                           lines.bucket,
-                           SUM(lines.amount_residual) AS amount,
-                           SUM(lines.amount_residual_currency) AS amount_currency
-                      FROM (%(lines)s) lines
-                  GROUP BY 1, 2, 3
-                    """,
-                    group=group_column,
-                    lines=lines_query,
-                )
-            )
-        else:
-            # the open items, one query; the aggregate is summed from them
-            kinds = dict(self._fields["kind"]._description_selection(self.env))
-            labels = dict(columns)
-            rows = self.env.execute_query_dict(
-                SQL(
-                    """
-                    SELECT %(group)s AS group_id, lines.*, m.name AS move_name,
-                           p.name AS partner_name,
-                           lines.amount_residual AS amount,
-                           lines.amount_residual_currency AS amount_currency
-                      FROM (%(lines)s) lines
-                      JOIN account_move m ON m.id = lines.move_id
-                 LEFT JOIN res_partner p ON p.id = lines.partner_id
-                  ORDER BY p.name, lines.partner_id, lines.date_maturity,
-                           m.name, lines.id
-                    """,
-                    group=group_column,
-                    lines=lines_query,
-                )
-            )
-            for row in rows:
-                lines_by_group[row["group_id"]].append(
-                    {
-                        "move_line_id": row["move_line_id"],
-                        "move_id": row["move_id"],
-                        "move_name": row["move_name"],
-                        "partner_id": row["partner_id"],
-                        "partner_name": row["partner_name"] or "",
-                        "kind": row["kind"],
-                        "kind_label": kinds[row["kind"]],
-                        "date": row["date"],
-                        "date_maturity": row["date_maturity"] or row["date"],
-                        "days_overdue": row["days_overdue"],
-                        "bucket": row["bucket"],
-                        "bucket_label": labels[row["bucket"]],
-                        "currency_id": row["currency_id"],
-                        "amount_residual_currency": row["amount_residual_currency"],
-                        "amount_residual": row["amount_residual"],
-                    }
-                )
-        for row in rows:
-            i = index[row["bucket"]]
-            group_amounts[row["group_id"]][i] += row["amount"]
-            currency_amounts[row["currency_id"]][i] += row["amount_currency"]
-            currency_company[row["currency_id"]] += row["amount"]
-
-        # 3. the names: one read per model, whatever the number of groups
-        names = self._b2b_group_names(grouping, list(group_amounts))
-        currency_ids = set(currency_amounts) | {company_currency.id}
-        currencies = {
-            currency.id: currency
-            for currency in self.env["res.currency"].browse(currency_ids)
-        }
-        for group_lines in lines_by_group.values():
-            for line in group_lines:
-                line["currency_name"] = currencies[line["currency_id"]].name
-
-        # company_currency.round, with the rounding read once (not per amount)
-        rounding = company_currency.rounding
-
-        def _round(amounts):
-            return [float_round(a, precision_rounding=rounding) for a in amounts]
-
-        groups = [
-            {
-                "id": group_id or False,
-                "name": names[group_id],
-                "amounts": _round(amounts),
-                "total": float_round(sum(amounts), precision_rounding=rounding),
-                "lines": lines_by_group.get(group_id, []),
-            }
-            for group_id, amounts in group_amounts.items()
-        ]
-        # alphabetical, the group without a customer/collector/stage last
-        groups.sort(key=lambda g: (not g["id"], g["name"].lower(), g["id"] or 0))
-        totals = _round(
-            [sum(group["amounts"][i] for group in groups) for i in range(width)]
-        )
-        total = company_currency.round(sum(totals))
-        per_currency = []
-        if currency_mode == "per_currency":
-            for currency_id, amounts in sorted(
-                currency_amounts.items(), key=lambda item: currencies[item[0]].name
-            ):
-                currency = currencies[currency_id]
-                per_currency.append(
-                    {
-                        "id": currency_id,
-                        "name": currency.name,
-                        "amounts": [currency.round(amount) for amount in amounts],
-                        "total": currency.round(sum(amounts)),
-                        "total_company": company_currency.round(
-                            currency_company[currency_id]
-                        ),
-                    }
-                )
-        return {
-            "as_of": as_of,
-            "company_ids": companies.ids,
-            "company_names": ", ".join(companies.mapped("name")),
-            "currency_id": company_currency.id,
-            "currency_name": company_currency.name,
-            "grouping": grouping,
-            "grouping_label": self._b2b_grouping_labels()[grouping],
-            "bounds": list(bounds),
-            "currency_mode": currency_mode,
-            "detail": bool(detail),
-            "columns": [{"key": key, "label": label} for key, label in columns],
-            "groups": groups,
-            "totals": totals,
-            "total": total,
-            "percents": [
-                round(amount / total * 100.0, 2) if total else 0.0 for amount in totals
-            ],
-            "currencies": per_currency,
-            "line_count": sum(len(lines) for lines in lines_by_group.values()),
-        }
-
-    @api.model
-    def _b2b_grouping_labels(self):
-        return {
-            "customer": _("Customer"),
-            "collector": _("Collector"),
-            "stage": _("Stage"),
-        }
-
-    @api.model
-    def _b2b_group_names(self, grouping, group_ids):
-        """{group id: display name}: one read for all the groups."""
-        empty = {
-            "customer": _("No customer"),
-            "collector": _("No collector"),
-            "stage": _("No stage"),
-        }[grouping]
-        model = {
-            "customer": "res.partner",
-            "collector": "res.users",
-            "stage": "b2b.collection.stage",
-        }[grouping]
-        ids = [group_id for group_id in group_ids if group_id]
-        records = self.env[model].with_context(active_test=False).browse(ids)
-        if model == "res.partner":
-            records.fetch(PARTNER_NAME_FIELDS)
-        names = dict(zip(ids, records.mapped("display_name")))
-        names[None] = empty
-        return names

@@ -123,19 +123,7 @@ class B2bCollectionDispute(models.Model):
 
     @api.constrains("move_ids", "partner_id")
     def _check_invoices(self):
-        for dispute in self:
-            foreign = dispute.move_ids.filtered(
-                lambda m, p=dispute.partner_id: m.commercial_partner_id
-                != p.commercial_partner_id
-            )
-            if foreign:
-                raise ValidationError(
-                    _(
-                        "Invoices %(invoices)s are not invoices of %(customer)s.",
-                        invoices=", ".join(foreign.mapped("name")),
-                        customer=dispute.partner_id.display_name,
-                    )
-                )
+        validation.check_customer_invoices(self, "partner_id", "move_ids")
 
     @api.constrains("expiry_date", "date_open")
     def _check_expiry(self):

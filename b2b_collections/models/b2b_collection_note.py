@@ -206,17 +206,7 @@ class B2bCollectionNote(models.Model):
                         contact=note.partner_id.display_name,
                     )
                 )
-            foreign = note.invoice_ids.filtered(
-                lambda m, p=note.partner_id: m.commercial_partner_id != p
-            )
-            if foreign:
-                raise ValidationError(
-                    _(
-                        "Invoices %(invoices)s are not invoices of %(customer)s.",
-                        invoices=", ".join(foreign.mapped("name")),
-                        customer=note.partner_id.display_name,
-                    )
-                )
+            validation.check_customer_invoices(note, "partner_id", "invoice_ids")
             if (
                 note.contact_id
                 and note.contact_id.commercial_partner_id != note.partner_id
@@ -446,12 +436,9 @@ class B2bCollectionNote(models.Model):
     @api.model
     def _b2b_evaluate_promises(self, today=None):
         """Mark the promises whose date has passed kept or broken, from the
-        money received on the invoices concerned (the customer's invoices when
-        none was chosen) between the call and the promised date: payments and
-        bank statement lines only, at their cash value
-        (``account.move._b2b_sql_money_received``); credit notes, write-offs
-        and exchange differences keep no promise. One query. A broken promise
-        notifies the collector and calls ``_b2b_on_promise_broken``."""
+        money received on the invoices concerned (``_b2b_promises_paid``).
+        A kept promise is noted on the customer; a broken one notifies the
+        collector and calls ``_b2b_on_promise_broken``."""
         today = today or fields.Date.context_today(self)
         notes = self.search(
             [
@@ -462,44 +449,7 @@ class B2bCollectionNote(models.Model):
         )
         if not notes:
             return notes
-        for model in ("account.move", "account.move.line", "account.partial.reconcile"):
-            self.env[model].flush_model()
-        self.env["account.move"]._b2b_flush_money_received()
-        self.flush_model()
-        paid = dict(
-            self.env.execute_query(
-                SQL(
-                    """
-            SELECT n.id, COALESCE(SUM(%(received)s), 0)
-              FROM b2b_collection_note n
-              JOIN account_move m ON m.commercial_partner_id = n.partner_id
-                                 AND m.company_id = n.company_id
-                                 AND m.move_type = 'out_invoice'
-                                 AND m.state = 'posted'
-              JOIN account_move_line dl ON dl.move_id = m.id
-              JOIN account_account a ON a.id = dl.account_id
-                                    AND a.account_type = 'asset_receivable'
-              JOIN account_partial_reconcile apr ON apr.debit_move_id = dl.id
-              JOIN account_move_line cl ON cl.id = apr.credit_move_id
-              JOIN account_move cm ON cm.id = cl.move_id
-             WHERE n.id IN %(ids)s
-               AND %(is_payment)s
-               AND apr.max_date >= n.date::date
-               AND apr.max_date <= n.promise_date
-               AND (NOT EXISTS (SELECT 1 FROM b2b_collection_note_account_move_rel r
-                                 WHERE r.note_id = n.id)
-                    OR m.id IN (SELECT r.move_id FROM b2b_collection_note_account_move_rel r
-                                 WHERE r.note_id = n.id))
-          GROUP BY n.id
-                    """,
-                    ids=tuple(notes.ids),
-                    received=self.env["account.move"]._b2b_sql_money_received(
-                        "apr", "cl", "cm"
-                    ),
-                    is_payment=self.env["account.move"]._b2b_sql_is_payment("cm"),
-                )
-            )
-        )
+        paid = notes._b2b_promises_paid()
         current = self.env["b2b.collection.stage"]._b2b_stage("current")
         promise = self.env["b2b.collection.stage"]._b2b_stage("promise")
         for note in notes:
@@ -534,32 +484,82 @@ class B2bCollectionNote(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-                continue
-            note._b2b_on_promise_broken(invoices)
-            note.partner_id.b2b_next_action_date = today
-            message = _(
-                "Promise broken: %(promised)s promised by %(date)s, %(paid)s paid.",
-                promised=format_amount(self.env, note.promise_amount, note.currency_id),
-                date=format_date(self.env, note.promise_date),
-                paid=format_amount(self.env, amount, note.currency_id),
-            )
-            note.partner_id.message_post(body=message, subtype_xmlid="mail.mt_note")
-            note.partner_id.activity_schedule(
-                activity_type_id=(
-                    note.company_id.b2b_activity_type_id
-                    or self.env.ref(
-                        "b2b_collections.mail_activity_type_collection_followup"
-                    )
-                ).id,
-                date_deadline=today,
-                summary=_(
-                    "Broken promise of %(customer)s",
-                    customer=note.partner_id.display_name,
-                ),
-                note=escape(message),
-                user_id=note._b2b_collector().id,
-            )
+            else:
+                note._b2b_on_promise_broken(invoices)
+                note._b2b_notify_broken_promise(amount, today)
         return notes
+
+    def _b2b_promises_paid(self):
+        """{note id: money received} on the invoices each promise concerns
+        (the customer's invoices when none was chosen) between the call and
+        the promised date: payments and bank statement lines only, at their
+        cash value (``account.move._b2b_sql_money_received``); credit notes,
+        write-offs and exchange differences keep no promise. One query."""
+        for model in ("account.move", "account.move.line", "account.partial.reconcile"):
+            self.env[model].flush_model()
+        self.env["account.move"]._b2b_flush_money_received()
+        self.flush_model()
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+            SELECT n.id, COALESCE(SUM(%(received)s), 0)
+              FROM b2b_collection_note n
+              JOIN account_move m ON m.commercial_partner_id = n.partner_id
+                                 AND m.company_id = n.company_id
+                                 AND m.move_type = 'out_invoice'
+                                 AND m.state = 'posted'
+              JOIN account_move_line dl ON dl.move_id = m.id AND %(receivable)s
+              JOIN account_partial_reconcile apr ON apr.debit_move_id = dl.id
+              JOIN account_move_line cl ON cl.id = apr.credit_move_id
+              JOIN account_move cm ON cm.id = cl.move_id
+             WHERE n.id IN %(ids)s
+               AND %(is_payment)s
+               AND apr.max_date >= n.date::date
+               AND apr.max_date <= n.promise_date
+               AND (NOT EXISTS (SELECT 1 FROM b2b_collection_note_account_move_rel r
+                                 WHERE r.note_id = n.id)
+                    OR m.id IN (SELECT r.move_id FROM b2b_collection_note_account_move_rel r
+                                 WHERE r.note_id = n.id))
+          GROUP BY n.id
+                    """,
+                    ids=tuple(self.ids),
+                    receivable=self.env["account.move.line"]._b2b_sql_receivable("dl"),
+                    received=self.env["account.move"]._b2b_sql_money_received(
+                        "apr", "cl", "cm"
+                    ),
+                    is_payment=self.env["account.move"]._b2b_sql_is_payment("cm"),
+                )
+            )
+        )
+
+    def _b2b_notify_broken_promise(self, amount, today):
+        """Tell the collector that this promise is broken (``amount`` paid):
+        a note on the customer and an activity due ``today``; the customer's
+        next action is today."""
+        self.ensure_one()
+        self.partner_id.b2b_next_action_date = today
+        message = _(
+            "Promise broken: %(promised)s promised by %(date)s, %(paid)s paid.",
+            promised=format_amount(self.env, self.promise_amount, self.currency_id),
+            date=format_date(self.env, self.promise_date),
+            paid=format_amount(self.env, amount, self.currency_id),
+        )
+        self.partner_id.message_post(body=message, subtype_xmlid="mail.mt_note")
+        self.partner_id.activity_schedule(
+            activity_type_id=(
+                self.company_id.b2b_activity_type_id
+                or self.env.ref(
+                    "b2b_collections.mail_activity_type_collection_followup"
+                )
+            ).id,
+            date_deadline=today,
+            summary=_(
+                "Broken promise of %(customer)s", customer=self.partner_id.display_name
+            ),
+            note=escape(message),
+            user_id=self._b2b_collector().id,
+        )
 
     def _b2b_schedule_activity(self, deadline):
         self.ensure_one()

@@ -254,6 +254,39 @@ def check_texts(records, *fnames, max_length=TEXT_MAX):
     _check(records, fnames, text_error, max_length=max_length)
 
 
+def check_customer_invoices(records, partner_field, moves_field, company_field=None):
+    """The customer's own invoices: the invoices ``moves_field`` (a path, such
+    as ``move_ids`` or ``line_ids.move_id``) of each record belong to its
+    customer ``partner_field`` (the same commercial partner) and, with
+    ``company_field``, to its company. Models whose invoices field has
+    ``check_company=True`` leave the company to Odoo's check. Raises one
+    ValidationError naming the invoices that do not belong."""
+    for record in records:
+        partner = record[partner_field]
+        company = record[company_field] if company_field else None
+        foreign = record.mapped(moves_field).filtered(
+            lambda move, customer=partner.commercial_partner_id, company=company: (
+                move.commercial_partner_id != customer
+                or (company is not None and move.company_id != company)
+            )
+        )
+        if foreign:
+            customer = partner.display_name
+            if company is not None:
+                customer = records.env._(
+                    "%(customer)s in %(company)s",
+                    customer=customer,
+                    company=company.display_name,
+                )
+            raise ValidationError(
+                records.env._(
+                    "Invoices %(invoices)s are not invoices of %(customer)s.",
+                    invoices=", ".join(foreign.mapped("name")),
+                    customer=customer,
+                )
+            )
+
+
 # ----------------------------------------------------------- parsing
 
 

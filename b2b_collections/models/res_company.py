@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from . import b2b_collection_validation as validation
 
@@ -153,6 +154,14 @@ class ResCompany(models.Model):
             self.b2b_aging_bucket_2,
             self.b2b_aging_bucket_3,
             self.b2b_aging_bucket_4,
+        )
+
+    @api.model
+    def _b2b_sql_aging_bounds(self, alias):
+        """The four bucket boundaries of the company row ``alias``, as SQL
+        expressions for ``account.move._b2b_sql_bucket_for``."""
+        return tuple(
+            SQL.identifier(alias, f"b2b_aging_bucket_{i}") for i in range(1, 5)
         )
 
     def write(self, vals):

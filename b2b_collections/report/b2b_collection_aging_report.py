@@ -171,79 +171,22 @@ class ReportB2bAgedReceivablesXlsx(models.AbstractModel):
 
     @api.model
     def _b2b_write_summary(self, workbook, styles, aging):
+        """The summary sheet: one row per group and its amounts per bucket,
+        the totals and shares, the amounts per document currency, a note."""
         sheet = workbook.add_worksheet(_("Aged Receivables"))
-        columns = aging["columns"]
-        width = len(columns)
-        currency_id = aging["currency_id"]
-        money = styles["money"][currency_id]
-        money_total = styles["money_total"][currency_id]
+        width = len(aging["columns"])
         sheet.set_column(0, 0, 38)
         sheet.set_column(1, width + 2, 15)
-
         row = self._b2b_write_header(
             sheet,
             styles,
             aging,
             _("Aged Receivables by %(grouping)s", grouping=aging["grouping_label"]),
         )
-        header_row = row
-        sheet.set_row(header_row, 30)
-        sheet.write(row, 0, aging["grouping_label"], styles["header"])
-        for col, column in enumerate(columns, start=1):
-            sheet.write(row, col, column["label"], styles["header_num"])
-        sheet.write(row, width + 1, _("Total"), styles["header_num"])
-        row += 1
-        for group in aging["groups"]:
-            sheet.write(row, 0, group["name"], styles["text"])
-            for col, amount in enumerate(group["amounts"], start=1):
-                sheet.write_number(row, col, amount, money)
-            sheet.write_number(row, width + 1, group["total"], money)
-            row += 1
-        last_group_row = row - 1
-        sheet.freeze_panes(header_row + 1, 1)
-        sheet.autofilter(header_row, 0, max(last_group_row, header_row), width + 1)
-
-        sheet.write(row, 0, _("Total"), styles["total_label"])
-        for col, amount in enumerate(aging["totals"], start=1):
-            sheet.write_number(row, col, amount, money_total)
-        sheet.write_number(row, width + 1, aging["total"], money_total)
-        row += 1
-        sheet.write(row, 0, _("% of total"), styles["percent_label"])
-        for col, percent in enumerate(aging["percents"], start=1):
-            sheet.write_number(row, col, percent / 100.0, styles["percent"])
-        sheet.write_number(
-            row, width + 1, 1.0 if aging["total"] else 0.0, styles["percent"]
-        )
-        row += 2
-
+        row = self._b2b_write_groups(sheet, styles, aging, row)
+        row = self._b2b_write_totals(sheet, styles, aging, row)
         if aging["currencies"]:
-            sheet.write(
-                row,
-                0,
-                _("Open amounts by document currency"),
-                styles["label"],
-            )
-            row += 1
-            sheet.write(row, 0, _("Currency"), styles["header"])
-            for col, column in enumerate(columns, start=1):
-                sheet.write(row, col, column["label"], styles["header_num"])
-            sheet.write(row, width + 1, _("Total"), styles["header_num"])
-            sheet.write(
-                row,
-                width + 2,
-                _("Total in %(currency)s", currency=aging["currency_name"]),
-                styles["header_num"],
-            )
-            row += 1
-            for currency in aging["currencies"]:
-                style = styles["money"][currency["id"]]
-                sheet.write(row, 0, currency["name"], styles["text"])
-                for col, amount in enumerate(currency["amounts"], start=1):
-                    sheet.write_number(row, col, amount, style)
-                sheet.write_number(row, width + 1, currency["total"], style)
-                sheet.write_number(row, width + 2, currency["total_company"], money)
-                row += 1
-            row += 1
+            row = self._b2b_write_currencies(sheet, styles, aging, row)
         mode = dict(CURRENCY_MODES)[aging["currency_mode"]]
         sheet.write(
             row,
@@ -256,6 +199,83 @@ class ReportB2bAgedReceivablesXlsx(models.AbstractModel):
             ),
             styles["note"],
         )
+
+    @api.model
+    def _b2b_write_bucket_header(self, sheet, styles, aging, row, first_label):
+        """A header row: ``first_label``, the buckets, the total."""
+        columns = aging["columns"]
+        sheet.write(row, 0, first_label, styles["header"])
+        for col, column in enumerate(columns, start=1):
+            sheet.write(row, col, column["label"], styles["header_num"])
+        sheet.write(row, len(columns) + 1, _("Total"), styles["header_num"])
+
+    @api.model
+    def _b2b_write_groups(self, sheet, styles, aging, row):
+        """The header and one row per group from ``row``, frozen and
+        filtered; returns the next row."""
+        width = len(aging["columns"])
+        money = styles["money"][aging["currency_id"]]
+        header_row = row
+        sheet.set_row(header_row, 30)
+        self._b2b_write_bucket_header(
+            sheet, styles, aging, row, aging["grouping_label"]
+        )
+        row += 1
+        for group in aging["groups"]:
+            sheet.write(row, 0, group["name"], styles["text"])
+            for col, amount in enumerate(group["amounts"], start=1):
+                sheet.write_number(row, col, amount, money)
+            sheet.write_number(row, width + 1, group["total"], money)
+            row += 1
+        last_group_row = row - 1
+        sheet.freeze_panes(header_row + 1, 1)
+        sheet.autofilter(header_row, 0, max(last_group_row, header_row), width + 1)
+        return row
+
+    @api.model
+    def _b2b_write_totals(self, sheet, styles, aging, row):
+        """The totals per bucket and their shares; returns the next row,
+        after a blank one."""
+        width = len(aging["columns"])
+        money_total = styles["money_total"][aging["currency_id"]]
+        sheet.write(row, 0, _("Total"), styles["total_label"])
+        for col, amount in enumerate(aging["totals"], start=1):
+            sheet.write_number(row, col, amount, money_total)
+        sheet.write_number(row, width + 1, aging["total"], money_total)
+        row += 1
+        sheet.write(row, 0, _("% of total"), styles["percent_label"])
+        for col, percent in enumerate(aging["percents"], start=1):
+            sheet.write_number(row, col, percent / 100.0, styles["percent"])
+        sheet.write_number(
+            row, width + 1, 1.0 if aging["total"] else 0.0, styles["percent"]
+        )
+        return row + 2
+
+    @api.model
+    def _b2b_write_currencies(self, sheet, styles, aging, row):
+        """The open amounts by document currency; returns the next row,
+        after a blank one."""
+        width = len(aging["columns"])
+        money = styles["money"][aging["currency_id"]]
+        sheet.write(row, 0, _("Open amounts by document currency"), styles["label"])
+        row += 1
+        self._b2b_write_bucket_header(sheet, styles, aging, row, _("Currency"))
+        sheet.write(
+            row,
+            width + 2,
+            _("Total in %(currency)s", currency=aging["currency_name"]),
+            styles["header_num"],
+        )
+        row += 1
+        for currency in aging["currencies"]:
+            style = styles["money"][currency["id"]]
+            sheet.write(row, 0, currency["name"], styles["text"])
+            for col, amount in enumerate(currency["amounts"], start=1):
+                sheet.write_number(row, col, amount, style)
+            sheet.write_number(row, width + 1, currency["total"], style)
+            sheet.write_number(row, width + 2, currency["total_company"], money)
+            row += 1
+        return row + 1
 
     # ------------------------------------------------------------------ detail
 

@@ -1,7 +1,21 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .b2b_collection_kpi import ID_FACTOR, MONEY
+from .b2b_collection_kpi import MONEY
+from .b2b_collection_kpi_query import ID_FACTOR, measure_columns
+
+# The measures of a (month, company, collector), in the order of the columns
+# of the CTE ``collector_measures`` (after month, company_id, collector_id).
+COLLECTOR_MEASURES = (
+    "cash_collected",
+    "days_to_pay_weighted",
+    "accounts_resolved",
+    "reminders_sent",
+    "calls_made",
+    "promises_made",
+    "promises_kept",
+    "promises_broken",
+)
 
 
 class B2bCollectionCollectorKpi(models.Model):
@@ -89,46 +103,13 @@ class B2bCollectionCollectorKpi(models.Model):
 
     @api.model
     def _b2b_collector_query(self):
-        kpi_model = self.env["b2b.collection.kpi"]
-        today = fields.Date.context_today(self)
-        company_ids = tuple(self.env.companies.ids) or (0,)
+        """The rows: the measures of ``_b2b_sql_collector_measures`` added up
+        by month, company and collector, with their ratios."""
         return SQL(
             """
             WITH %(ctes)s,
-            collector_measures AS (
-                -- what the collector's customers did
-                SELECT k.month, k.company_id,
-                       COALESCE(p.b2b_collector_id, c.b2b_default_collector_id, 0)
-                           AS collector_id,
-                       k.cash_collected, k.days_to_pay_weighted,
-                       k.delinquent_resolved AS accounts_resolved,
-                       0 AS reminders_sent, 0 AS calls_made, 0 AS promises_made,
-                       0 AS promises_kept, 0 AS promises_broken
-                  FROM kpi k
-                  JOIN res_company c ON c.id = k.company_id
-             LEFT JOIN res_partner p ON p.id = k.partner_id
-                 WHERE k.cash_collected != 0 OR k.delinquent_resolved != 0
-                -- what the collector did: reminders for their customers
-                -- (the reminder addon)...
-                %(reminder_measures)s
-             UNION ALL
-                -- ... outbound contacts logged ...
-                SELECT %(note_month)s, n.company_id, n.user_id,
-                       0, 0, 0, 0, 1, 0, 0, 0
-                  FROM b2b_collection_note n
-                 WHERE n.direction = 'outbound' AND n.company_id IN %(company_ids)s
-                   AND n.date <= %(now)s
-             UNION ALL
-                -- ... and promises obtained, by promised date
-                SELECT date_trunc('month', n.promise_date)::date, n.company_id,
-                       n.user_id, 0, 0, 0, 0, 0, 1,
-                       CASE WHEN n.promise_state = 'kept' THEN 1 ELSE 0 END,
-                       CASE WHEN n.promise_state = 'broken' THEN 1 ELSE 0 END
-                  FROM b2b_collection_note n
-                 WHERE n.outcome = 'promised' AND n.company_id IN %(company_ids)s
-                   AND n.promise_date < date_trunc('month', %(today)s::date)
-                                        + INTERVAL '1 month'
-            ), collector_totals AS (
+            collector_measures AS (%(measures)s),
+            collector_totals AS (
                 SELECT month, company_id, collector_id,
                        SUM(cash_collected) AS cash_collected,
                        SUM(days_to_pay_weighted) AS days_to_pay_weighted,
@@ -162,11 +143,67 @@ class B2bCollectionCollectorKpi(models.Model):
               FROM collector_totals t
               JOIN res_company c ON c.id = t.company_id
             """,
-            ctes=kpi_model._b2b_kpi_ctes(),
+            ctes=self.env["b2b.collection.kpi"]._b2b_kpi_ctes(),
+            measures=self._b2b_sql_collector_measures(),
+            factor=ID_FACTOR,
+        )
+
+    @api.model
+    def _b2b_sql_collector_measures(self):
+        """CTE ``collector_measures``: every measure (``COLLECTOR_MEASURES``)
+        by month, company and collector. What the collector's customers did
+        (from ``kpi``) goes to their collector; what the collector did
+        (reminders for their customers, outbound contacts, promises obtained)
+        to the one who did it."""
+        kpi_model = self.env["b2b.collection.kpi"]
+        today = fields.Date.context_today(self)
+        company_ids = tuple(self.env.companies.ids) or (0,)
+        return SQL(
+            """
+            SELECT k.month, k.company_id,
+                   COALESCE(p.b2b_collector_id, c.b2b_default_collector_id, 0)
+                       AS collector_id,
+                   %(customers)s
+              FROM kpi k
+              JOIN res_company c ON c.id = k.company_id
+         LEFT JOIN res_partner p ON p.id = k.partner_id
+             WHERE k.cash_collected != 0 OR k.delinquent_resolved != 0
+            -- reminders for their customers (the reminder addon)
+            %(reminder_measures)s
+         UNION ALL
+            SELECT %(note_month)s, n.company_id, n.user_id, %(calls)s
+              FROM b2b_collection_note n
+             WHERE n.direction = 'outbound' AND n.company_id IN %(company_ids)s
+               AND n.date <= %(now)s
+         UNION ALL
+            -- promises obtained, by promised date
+            SELECT date_trunc('month', n.promise_date)::date, n.company_id,
+                   n.user_id, %(promises)s
+              FROM b2b_collection_note n
+             WHERE n.outcome = 'promised' AND n.company_id IN %(company_ids)s
+               AND n.promise_date < date_trunc('month', %(today)s::date)
+                                    + INTERVAL '1 month'
+            """,
+            customers=measure_columns(
+                COLLECTOR_MEASURES,
+                cash_collected=SQL("k.cash_collected"),
+                days_to_pay_weighted=SQL("k.days_to_pay_weighted"),
+                accounts_resolved=SQL("k.delinquent_resolved"),
+            ),
+            calls=measure_columns(COLLECTOR_MEASURES, calls_made=SQL("1")),
+            promises=measure_columns(
+                COLLECTOR_MEASURES,
+                promises_made=SQL("1"),
+                promises_kept=SQL(
+                    "CASE WHEN n.promise_state = 'kept' THEN 1 ELSE 0 END"
+                ),
+                promises_broken=SQL(
+                    "CASE WHEN n.promise_state = 'broken' THEN 1 ELSE 0 END"
+                ),
+            ),
             note_month=kpi_model._b2b_month_of(SQL("n.date")),
             reminder_measures=self._b2b_sql_reminder_measures(company_ids),
             company_ids=company_ids,
-            factor=ID_FACTOR,
             today=today,
             now=fields.Datetime.now(),
         )
@@ -174,7 +211,9 @@ class B2bCollectionCollectorKpi(models.Model):
     @api.model
     def _b2b_sql_reminder_measures(self, company_ids):
         """Hook: ``UNION ALL`` rows of the reminders sent by each collector for
-        the customers of ``company_ids`` (the reminder addon adds them)."""
+        the customers of ``company_ids`` (the reminder addon adds them):
+        month, company, collector, then
+        ``measure_columns(COLLECTOR_MEASURES, ...)``."""
         return SQL()
 
     @api.model

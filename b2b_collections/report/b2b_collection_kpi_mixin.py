@@ -196,9 +196,6 @@ class B2bCollectionKpiMixin(models.AbstractModel):
     def _b2b_read_group_by_month(self, domain, groupby, aggregates, wanted, order):
         """One query grouped by ``groupby`` and month; each group's
         aggregates combined from its months."""
-        month_spec = self._b2b_month_spec()
-        sub_groupby = groupby if month_spec in groupby else (*groupby, month_spec)
-        month_position = sub_groupby.index(month_spec)
         stock_fields = (*self._b2b_first_fields, *self._b2b_last_fields)
         plain = [spec for spec in aggregates if spec not in wanted]
         sub_aggregates = list(
@@ -211,26 +208,7 @@ class B2bCollectionKpiMixin(models.AbstractModel):
                 ]
             )
         )
-        sub_rows = super()._read_group(domain, sub_groupby, sub_aggregates, order=order)
-        groups = {}  # key -> {month: {spec: value}}, in the order read
-        for sub_row in sub_rows:
-            key = tuple(sub_row[: len(groupby)])
-            values = dict(zip(sub_aggregates, sub_row[len(sub_groupby) :], strict=True))
-            groups.setdefault(key, {})[sub_row[month_position]] = values
-        if not groups and not groupby:
-            groups[()] = {}
-
-        def combine(spec, months):
-            func = "sum" if spec == "__count" else parse_read_group_spec(spec)[2]
-            values = [
-                month_values[spec]
-                for month_values in months.values()
-                if month_values[spec] is not False
-            ]
-            return (
-                COMBINE[func](values) if values else self._read_group_empty_value(spec)
-            )
-
+        groups = self._b2b_monthly_groups(domain, groupby, sub_aggregates, order)
         stocks = {
             (key, month): {
                 fname: month_values[f"{fname}:sum"] or 0.0 for fname in stock_fields
@@ -249,22 +227,12 @@ class B2bCollectionKpiMixin(models.AbstractModel):
             if self._b2b_has_date_condition(domain):
                 history = self._b2b_history(domain, groupby)
             else:
-                history = defaultdict(lambda: defaultdict(dict))
-                for key, months in groups.items():
-                    other_key = tuple(
-                        value
-                        for index, value in enumerate(key)
-                        if index not in date_positions
-                    )
-                    for month, month_values in months.items():
-                        for fname in self._b2b_history_fields:
-                            sums = history[other_key][month]
-                            sums[fname] = sums.get(fname, 0.0) + (
-                                month_values[f"{fname}:sum"] or 0.0
-                            )
+                history = self._b2b_history_of_groups(groups, date_positions)
         result = []
         for key, months in groups.items():
-            combined = {spec: combine(spec, months) for spec in sub_aggregates}
+            combined = {
+                spec: self._b2b_combine(spec, months) for spec in sub_aggregates
+            }
             values = self._b2b_group_values(
                 key, combined, stocks, periods, history, date_positions
             )
@@ -280,6 +248,54 @@ class B2bCollectionKpiMixin(models.AbstractModel):
                 )
             )
         return result
+
+    @api.model
+    def _b2b_monthly_groups(self, domain, groupby, sub_aggregates, order):
+        """One query: ``{key: {month: {spec: value}}}``, the aggregates
+        ``sub_aggregates`` of each group of ``groupby`` month by month, in the
+        order read (``order``)."""
+        month_spec = self._b2b_month_spec()
+        sub_groupby = groupby if month_spec in groupby else (*groupby, month_spec)
+        month_position = sub_groupby.index(month_spec)
+        sub_rows = super()._read_group(domain, sub_groupby, sub_aggregates, order=order)
+        groups = {}
+        for sub_row in sub_rows:
+            key = tuple(sub_row[: len(groupby)])
+            values = dict(zip(sub_aggregates, sub_row[len(sub_groupby) :], strict=True))
+            groups.setdefault(key, {})[sub_row[month_position]] = values
+        if not groups and not groupby:
+            groups[()] = {}
+        return groups
+
+    @api.model
+    def _b2b_combine(self, spec, months):
+        """The aggregate ``spec`` of a group from its ``months`` (``COMBINE``:
+        sums of sums, max of maxima...)."""
+        func = "sum" if spec == "__count" else parse_read_group_spec(spec)[2]
+        values = [
+            month_values[spec]
+            for month_values in months.values()
+            if month_values[spec] is not False
+        ]
+        return COMBINE[func](values) if values else self._read_group_empty_value(spec)
+
+    @api.model
+    def _b2b_history_of_groups(self, groups, date_positions):
+        """The monthly history (see ``_b2b_history``) summed from the months
+        of ``groups`` already read, when the domain does not restrict the
+        dates: {key without its date groupings: {month: {field: sum}}}."""
+        history = defaultdict(lambda: defaultdict(dict))
+        for key, months in groups.items():
+            other_key = tuple(
+                value for index, value in enumerate(key) if index not in date_positions
+            )
+            for month, month_values in months.items():
+                for fname in self._b2b_history_fields:
+                    sums = history[other_key][month]
+                    sums[fname] = sums.get(fname, 0.0) + (
+                        month_values[f"{fname}:sum"] or 0.0
+                    )
+        return history
 
     @api.model
     def _b2b_read_group_then_months(

@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo.fields import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import TODAY, B2bCollectionsCase
 
@@ -159,4 +160,43 @@ class TestAging(B2bCollectionsCase):
                 "b4": "76-180",
                 "b5": "181+",
             },
+        )
+
+    def test_sql_and_python_buckets_agree_at_each_boundary(self):
+        """``_b2b_sql_bucket_for`` (the refresh, the aging analysis) and its
+        Python twin ``_b2b_bucket_for`` (the statement, the ORM compute) give
+        the same bucket on each side of every boundary, with the boundaries
+        read from the company row as well as given as numbers."""
+        move_model = self.env["account.move"]
+        self.company.write(
+            {
+                "b2b_aging_bucket_1": 15,
+                "b2b_aging_bucket_2": 45,
+                "b2b_aging_bucket_3": 75,
+                "b2b_aging_bucket_4": 180,
+            }
+        )
+        self.company.flush_recordset()
+        for bounds in ((30, 60, 90, 120), self.company._b2b_aging_bounds()):
+            days = [-1, 0, 1, *(d + i for d in bounds for i in (0, 1)), 3650]
+            expected = [move_model._b2b_bucket_for(d, bounds) for d in days]
+            column = SQL("d.days")
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT %s, %s FROM unnest(%s::int[]) WITH ORDINALITY AS d(days, n)"
+                    " JOIN res_company c ON c.id = %s ORDER BY d.n",
+                    move_model._b2b_sql_bucket_for(column, bounds),
+                    move_model._b2b_sql_bucket_for(
+                        column, self.env["res.company"]._b2b_sql_aging_bounds("c")
+                    ),
+                    days,
+                    self.company.id,
+                )
+            )
+            self.assertEqual([row[0] for row in rows], expected, bounds)
+            if bounds == self.company._b2b_aging_bounds():
+                self.assertEqual([row[1] for row in rows], expected, bounds)
+        self.assertEqual(
+            [move_model._b2b_bucket_for(d, (15, 45, 75, 180)) for d in (15, 16, 181)],
+            ["b1", "b2", "b5"],
         )

@@ -7,6 +7,7 @@ from . import res_partner
 from . import b2b_collection_note
 from . import b2b_collection_contact
 from . import b2b_collection_run
+from . import b2b_collection_run_issue
 from . import b2b_collection_run_batch
 from . import b2b_collection_interest
 from . import b2b_collection_charge

@@ -5,6 +5,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL
+from odoo.tools.misc import format_amount
+
+from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
 
 _logger = logging.getLogger(__name__)
 
@@ -150,6 +153,10 @@ class B2bCollectionCharge(models.Model):
         for charge in self:
             charge.amount_total = charge.interest_amount + charge.compensation_amount
 
+    @api.constrains("partner_id", "move_id", "company_id")
+    def _check_invoice(self):
+        validation.check_customer_invoices(self, "partner_id", "move_id", "company_id")
+
     # ------------------------------------------------------------- actions
 
     def _b2b_check_decision(self):
@@ -229,6 +236,73 @@ class B2bCollectionCharge(models.Model):
                 }
             )
         return self._b2b_create(vals_list)
+
+    @api.model
+    def _b2b_invoice_reminder(self, contact, level, charge_date):
+        """Late charges of one reminder as one customer invoice (draft, or posted
+        by setting): the level's fee on the overdue instalments, interest and the
+        EU compensation per invoice (``b2b.collection.charge``). Charges invoices
+        in the reminder are never charged themselves."""
+        company = contact.company_id
+        account = company.b2b_fee_account_id
+        if not account:
+            raise UserError(
+                _(
+                    "Set the late fee income account of %(company)s in the "
+                    "Collections settings.",
+                    company=company.name,
+                )
+            )
+        currency = company.currency_id
+        moves = contact.line_ids.move_id.filtered(
+            lambda move: not move.b2b_is_charge_invoice
+        )
+        if not moves:
+            return self.env["account.move"]
+        overdue = self.env["b2b.collection.interest"]._b2b_overdue_amounts(
+            moves, charge_date
+        )
+        lines = []
+        if level.fee_fixed or level.fee_percent:
+            overdue_total = sum(overdue.values())
+            lines.append(
+                {
+                    "name": _(
+                        "Late payment fee (%(level)s): %(fixed)s + %(percent)s %% of "
+                        "%(overdue)s overdue",
+                        level=level.name,
+                        fixed=format_amount(self.env, level.fee_fixed, currency),
+                        percent=level.fee_percent,
+                        overdue=format_amount(self.env, overdue_total, currency),
+                    )
+                    if level.fee_percent
+                    else _("Late payment fee (%(level)s)", level=level.name),
+                    "price_unit": currency.round(
+                        level.fee_fixed + overdue_total * level.fee_percent / 100.0
+                    ),
+                }
+            )
+        charges = self._b2b_charge_reminder(contact, level, moves, charge_date, overdue)
+        lines += charges._b2b_invoice_line_vals()
+        lines = [line for line in lines if not currency.is_zero(line["price_unit"])]
+        if not lines:
+            return self.env["account.move"]
+        fee_move = self._b2b_create_charge_invoices(
+            company,
+            charge_date,
+            [
+                (
+                    contact.partner_id,
+                    _(
+                        "Late charges on %(invoices)s",
+                        invoices=", ".join(moves.mapped("name")),
+                    ),
+                    lines,
+                )
+            ],
+        )
+        charges.sudo().charge_move_id = fee_move
+        return fee_move
 
     @api.model
     def _b2b_create(self, vals_list):
@@ -365,9 +439,7 @@ class B2bCollectionCharge(models.Model):
               FROM last
               JOIN account_move m ON m.id = last.move_id
               JOIN b2b_collection_policy_level lv ON lv.id = last.level_id
-              JOIN account_move_line l ON l.move_id = m.id
-              JOIN account_account a ON a.id = l.account_id
-                                    AND a.account_type = 'asset_receivable'
+              JOIN account_move_line l ON l.move_id = m.id AND %(receivable)s
               JOIN account_partial_reconcile p ON p.debit_move_id = l.id
              WHERE m.state = 'posted'
                AND m.payment_state IN ('paid', 'in_payment')
@@ -391,6 +463,7 @@ class B2bCollectionCharge(models.Model):
             """,
                 after=after_id,
                 limit=limit,
+                receivable=self.env["account.move.line"]._b2b_sql_receivable("l"),
             )
         )
 

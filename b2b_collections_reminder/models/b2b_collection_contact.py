@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
+
 DELIVERY_STATES = [
     ("none", "No email"),
     ("outgoing", "Outgoing"),
@@ -284,3 +286,7 @@ class B2bCollectionContactLine(models.Model):
             line.interest_amount = charge.interest_amount if charge else 0.0
             line.interest_days = charge.interest_days if charge else 0
             line.compensation_charged = bool(charge and charge.compensation_amount)
+
+    @api.constrains("move_id", "contact_id")
+    def _check_invoice(self):
+        validation.check_customer_invoices(self, "partner_id", "move_id")

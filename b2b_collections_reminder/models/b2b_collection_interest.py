@@ -25,16 +25,17 @@ class B2bCollectionInterest(models.AbstractModel):
         ``(move_id, date_to, level_id)``: charge the days not charged yet up to
         ``date_to`` (included) under ``level_id``'s rules.
 
-        Each overdue instalment (receivable line with its own due date) bears
-        interest from the day after its due date, or after the last day already
-        charged on the invoice, to ``date_to``. The amount of a day is what the
+        Each overdue instalment (``_b2b_sql_instalments``) bears interest from
+        the day after its due date, or after the last day already charged on
+        the invoice, to ``date_to``. The amount of a day is what the
         instalment still owed at the start of that day (in the invoice's
-        currency): its amount minus the reconciliations (payments, credit notes,
-        any match) whose ``max_date`` is before that day. A payment dated day 20
-        thus bears interest on day 20 and stops it from day 21. Days are cut into
-        segments at each reduction and each half-year (1 January, 1 July); under
-        the EU statutory rule a segment's rate is the reference rate in force on
-        the first day of its half-year, plus the level's margin.
+        currency): its amount minus the reconciliations (payments, credit
+        notes, any match) whose ``max_date`` is before that day. A payment
+        dated day 20 thus bears interest on day 20 and stops it from day 21.
+        Days are cut into segments at each reduction and each half-year
+        (``_b2b_sql_segments``); under the EU statutory rule a segment's rate
+        is the reference rate in force on the first day of its half-year,
+        plus the level's margin (``_b2b_sql_interest_by_rate``).
 
         Returns one row per invoice and rate: ``amount_days`` (Σ amount owed ×
         days), the yearly ``rate`` (None when no reference rate is known for
@@ -48,11 +49,25 @@ class B2bCollectionInterest(models.AbstractModel):
             "b2b.collection.reference.rate",
         ):
             self.env[model].flush_model()
-        move_ids, ends, level_ids = zip(*requests)
         return self.env.execute_query_dict(
             SQL(
-                """
-            WITH req AS (
+                "WITH %s, %s %s",
+                self._b2b_sql_instalments(requests),
+                self._b2b_sql_segments(),
+                self._b2b_sql_interest_by_rate(),
+            )
+        )
+
+    @api.model
+    def _b2b_sql_instalments(self, requests):
+        """CTEs ``req`` (the ``requests``), ``charged`` (the last day charged
+        on each invoice) and ``instalments``: the receivable lines of the
+        posted invoices requested (never a late charges invoice) with the
+        first day they bear interest, when it is on or before ``date_to``."""
+        move_ids, ends, level_ids = zip(*requests)
+        return SQL(
+            """
+            req AS (
                 SELECT r.move_id, r.date_to, r.level_id
                   FROM unnest(%(moves)s::int[], %(ends)s::date[], %(levels)s::int[])
                        AS r(move_id, date_to, level_id)
@@ -68,14 +83,28 @@ class B2bCollectionInterest(models.AbstractModel):
                   FROM req
                   JOIN account_move m ON m.id = req.move_id
                   JOIN account_move_line l ON l.move_id = m.id
-                  JOIN account_account a ON a.id = l.account_id
              LEFT JOIN charged ch ON ch.move_id = req.move_id
-                 WHERE a.account_type = 'asset_receivable'
+                 WHERE %(receivable)s
                    AND l.amount_currency > 0
                    AND m.state = 'posted'
                    AND NOT COALESCE(m.b2b_is_charge_invoice, FALSE)
                    AND GREATEST(l.date_maturity + 1, ch.charged_to + 1) <= req.date_to
-            ), starts AS (
+            )
+            """,
+            moves=list(move_ids),
+            ends=list(ends),
+            levels=list(level_ids),
+            receivable=self.env["account.move.line"]._b2b_sql_receivable("l"),
+        )
+
+    @api.model
+    def _b2b_sql_segments(self):
+        """CTEs ``starts`` and ``segments``: the days of each instalment cut
+        at each reduction of what it owes (the day after a reconciliation)
+        and at each half-year, each segment with its half-year."""
+        return SQL(
+            """
+            starts AS (
                 SELECT i.line_id, i.date_from AS day
                   FROM instalments i
                  UNION
@@ -99,6 +128,16 @@ class B2bCollectionInterest(models.AbstractModel):
                   FROM starts s
                   JOIN instalments i ON i.line_id = s.line_id
             )
+            """
+        )
+
+    @api.model
+    def _b2b_sql_interest_by_rate(self):
+        """The rows: per invoice and rate, Σ what each segment owed at its
+        start × its days, at the level's yearly rate (EU statutory: the
+        reference rate of the segment's half-year plus the margin)."""
+        return SQL(
+            """
             SELECT s.move_id,
                    CASE WHEN lv.interest_mode = 'eu_statutory' THEN s.half_year END
                        AS half_year,
@@ -127,11 +166,7 @@ class B2bCollectionInterest(models.AbstractModel):
              WHERE lv.interest_mode IN ('annual', 'eu_statutory')
           GROUP BY s.move_id, 2, 3
           ORDER BY s.move_id, MIN(s.day_from)
-            """,
-                moves=list(move_ids),
-                ends=list(ends),
-                levels=list(level_ids),
-            )
+            """
         )
 
     @api.model
@@ -241,9 +276,8 @@ class B2bCollectionInterest(models.AbstractModel):
         rows = self.env["account.move.line"]._read_group(
             [
                 ("move_id", "in", moves.ids),
-                ("account_id.account_type", "=", "asset_receivable"),
+                *self.env["account.move.line"]._b2b_open_receivable_domain(),
                 ("date_maturity", "<", on_date),
-                ("reconciled", "=", False),
             ],
             ["move_id"],
             ["amount_residual:sum"],

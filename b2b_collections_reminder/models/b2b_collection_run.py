@@ -5,7 +5,6 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL
 from odoo.tools.misc import format_amount, format_date
@@ -28,7 +27,8 @@ class B2bCollectionRun(models.Model):
     """A reminder run of a company on a day: its reminders, its issues.
 
     Planning and sending live here; running in batches (locks, conflicts, the
-    scheduled action, crash recovery) in ``b2b_collection_run_batch.py``. The
+    scheduled action, crash recovery) in ``b2b_collection_run_batch.py``; the
+    late charges of a reminder in ``b2b_collection_charge.py``. The
     unique (invoice, level) key of the contact lines makes a second send of the
     same level impossible."""
 
@@ -95,20 +95,10 @@ class B2bCollectionRun(models.Model):
     def _b2b_due_rows(self, company, today, partner_ids=None):
         """Every open invoice of ``company`` that has a reminder level due on
         ``today``, with the reason it is paused if it is. One query, whatever
-        the size of the ledger."""
-        default_policy = company.b2b_policy_id.id or None
-        self.env["b2b.collection.policy.level"].flush_model()
-        min_trigger = self.env.execute_query(
-            SQL(
-                """
-            SELECT MIN(lv.trigger_days)
-              FROM b2b_collection_policy_level lv
-              JOIN b2b_collection_policy pol ON pol.id = lv.policy_id
-             WHERE pol.active AND (pol.company_id IS NULL OR pol.company_id = %s)
-            """,
-                company.id,
-            )
-        )[0][0]
+        the size of the ledger: the open invoices old enough for a level
+        (``_b2b_sql_open_moves``), the level due for each
+        (``_b2b_sql_due_levels``), the pause (``_b2b_sql_pause``)."""
+        min_trigger = self._b2b_min_trigger(company)
         if min_trigger is None:
             return []
         for model in (
@@ -120,40 +110,93 @@ class B2bCollectionRun(models.Model):
             "b2b.collection.policy",
         ):
             self.env[model].flush_model()
-        partner_filter = (
-            SQL("AND m.commercial_partner_id IN %s", tuple(partner_ids))
-            if partner_ids is not None
-            else SQL()
-        )
         if partner_ids is not None and not partner_ids:
             return []
         return self.env.execute_query_dict(
             SQL(
                 """
-            WITH open_moves AS (
-                SELECT m.id AS move_id,
-                       m.commercial_partner_id AS partner_id,
-                       m.currency_id,
-                       m.amount_residual,
-                       m.amount_residual_signed AS amount_residual_company,
-                       COALESCE(m.b2b_disputed, FALSE) AS disputed,
-                       COALESCE(m.b2b_escalate, FALSE) AS escalate,
-                       COALESCE(st.pause_reminders, FALSE) AS stage_paused,
-                       MIN(l.date_maturity) AS date_due
-                  FROM account_move m
-                  JOIN account_move_line l ON l.move_id = m.id AND NOT l.reconciled
-                  JOIN account_account a ON a.id = l.account_id
-                                        AND a.account_type = 'asset_receivable'
-             LEFT JOIN b2b_collection_stage st ON st.id = m.b2b_collection_stage_id
-                 WHERE m.company_id = %(company)s
-                   AND m.move_type = 'out_invoice'
-                   AND m.state = 'posted'
-                   AND m.payment_state IN ('not_paid', 'partial')
-                   %(partner_filter)s
-              GROUP BY m.id, st.pause_reminders
-                HAVING %(today)s - MIN(l.date_maturity) >= %(min_trigger)s
-                    OR BOOL_OR(COALESCE(m.b2b_escalate, FALSE))
-            ), with_policy AS (
+            WITH open_moves AS (%(open_moves)s), %(due_levels)s
+            SELECT c.partner_id, c.move_id, c.level_id, c.policy_id, c.currency_id,
+                   c.amount_residual, c.amount_residual_company, c.days, c.date_due,
+                   %(pause)s AS pause
+              FROM candidates c
+          ORDER BY c.partner_id, c.trigger_days, c.days DESC, c.move_id
+                """,
+                open_moves=self._b2b_sql_open_moves(
+                    company, today, min_trigger, partner_ids
+                ),
+                due_levels=self._b2b_sql_due_levels(company, today),
+                pause=self._b2b_sql_pause(company, today),
+            )
+        )
+
+    @api.model
+    def _b2b_min_trigger(self, company):
+        """The fewest days after the due date at which a level of an active
+        policy of ``company`` is due (None without any)."""
+        self.env["b2b.collection.policy.level"].flush_model()
+        return self.env.execute_query(
+            SQL(
+                """
+            SELECT MIN(lv.trigger_days)
+              FROM b2b_collection_policy_level lv
+              JOIN b2b_collection_policy pol ON pol.id = lv.policy_id
+             WHERE pol.active AND (pol.company_id IS NULL OR pol.company_id = %s)
+            """,
+                company.id,
+            )
+        )[0][0]
+
+    @api.model
+    def _b2b_sql_open_moves(self, company, today, min_trigger, partner_ids=None):
+        """CTE ``open_moves``: the open invoices of ``company`` (of
+        ``partner_ids``) with their oldest open instalment (an open receivable
+        line) due at least ``min_trigger`` days before ``today``, or marked
+        for escalation."""
+        partner_filter = (
+            SQL("AND m.commercial_partner_id IN %s", tuple(partner_ids))
+            if partner_ids is not None
+            else SQL()
+        )
+        return SQL(
+            """
+            SELECT m.id AS move_id,
+                   m.commercial_partner_id AS partner_id,
+                   m.currency_id,
+                   m.amount_residual,
+                   m.amount_residual_signed AS amount_residual_company,
+                   COALESCE(m.b2b_disputed, FALSE) AS disputed,
+                   COALESCE(m.b2b_escalate, FALSE) AS escalate,
+                   COALESCE(st.pause_reminders, FALSE) AS stage_paused,
+                   MIN(l.date_maturity) AS date_due
+              FROM account_move m
+              JOIN account_move_line l ON l.move_id = m.id AND %(open_line)s
+         LEFT JOIN b2b_collection_stage st ON st.id = m.b2b_collection_stage_id
+             WHERE m.company_id = %(company)s
+               AND m.move_type = 'out_invoice'
+               AND m.state = 'posted'
+               AND m.payment_state IN ('not_paid', 'partial')
+               %(partner_filter)s
+          GROUP BY m.id, st.pause_reminders
+            HAVING %(today)s - MIN(l.date_maturity) >= %(min_trigger)s
+                OR BOOL_OR(COALESCE(m.b2b_escalate, FALSE))
+            """,
+            open_line=self.env["account.move.line"]._b2b_sql_open_receivable("l"),
+            company=company.id,
+            partner_filter=partner_filter,
+            today=today,
+            min_trigger=min_trigger,
+        )
+
+    @api.model
+    def _b2b_sql_due_levels(self, company, today):
+        """CTEs ``with_policy``, ``last_sent`` and ``candidates``: for each
+        open invoice (``open_moves``), the policy of its customer (or the
+        company's), and the highest level of it due on ``today`` and not sent
+        yet: the next one only, for an invoice marked for escalation."""
+        return SQL(
+            """
+            with_policy AS (
                 SELECT o.*,
                        %(today)s - o.date_due AS days,
                        COALESCE(p.b2b_policy_id, %(default_policy)s) AS policy_id,
@@ -182,34 +225,39 @@ class B2bCollectionRun(models.Model):
                                AND lv2.trigger_days > COALESCE(ls.last_trigger, -2147483648))))
               ORDER BY w.move_id, lv.trigger_days DESC
             )
-            SELECT c.partner_id, c.move_id, c.level_id, c.policy_id, c.currency_id,
-                   c.amount_residual, c.amount_residual_company, c.days, c.date_due,
-                   CASE
-                       WHEN c.do_not_contact THEN 'do_not_contact'
-                       WHEN c.disputed THEN 'disputed'
-                       WHEN c.stage_paused THEN 'stage'
-                       WHEN EXISTS (
-                           SELECT 1
-                             FROM b2b_collection_note n
-                        LEFT JOIN b2b_collection_note_account_move_rel r
-                               ON r.note_id = n.id
-                            WHERE n.partner_id = c.partner_id
-                              AND n.company_id = %(company)s
-                              AND n.outcome = 'promised'
-                              AND n.promise_state = 'open'
-                              AND n.promise_date >= %(today)s
-                              AND (r.move_id = c.move_id OR r.move_id IS NULL))
-                       THEN 'promise'
-                   END AS pause
-              FROM candidates c
-          ORDER BY c.partner_id, c.trigger_days, c.days DESC, c.move_id
             """,
-                company=company.id,
-                today=today,
-                min_trigger=min_trigger,
-                default_policy=default_policy,
-                partner_filter=partner_filter,
-            )
+            today=today,
+            default_policy=company.b2b_policy_id.id or None,
+        )
+
+    @api.model
+    def _b2b_sql_pause(self, company, today):
+        """SQL: why the reminder of a candidate ``c`` is paused, or NULL: the
+        customer is do-not-contact, the invoice disputed, its stage pauses
+        reminders, or the customer promised to pay it (or everything) by a
+        day not passed yet."""
+        return SQL(
+            """
+            CASE
+                WHEN c.do_not_contact THEN 'do_not_contact'
+                WHEN c.disputed THEN 'disputed'
+                WHEN c.stage_paused THEN 'stage'
+                WHEN EXISTS (
+                    SELECT 1
+                      FROM b2b_collection_note n
+                 LEFT JOIN b2b_collection_note_account_move_rel r
+                        ON r.note_id = n.id
+                     WHERE n.partner_id = c.partner_id
+                       AND n.company_id = %(company)s
+                       AND n.outcome = 'promised'
+                       AND n.promise_state = 'open'
+                       AND n.promise_date >= %(today)s
+                       AND (r.move_id = c.move_id OR r.move_id IS NULL))
+                THEN 'promise'
+            END
+            """,
+            company=company.id,
+            today=today,
         )
 
     @api.model
@@ -340,18 +388,36 @@ class B2bCollectionRun(models.Model):
         company = self.company_id
         partner = self.env["res.partner"].browse(action["partner_id"])
         level = self.env["b2b.collection.policy.level"].browse(action["level_id"])
-        recipient = self.env["res.partner"].browse(action["recipient_id"])
         moves = self.env["account.move"].browse(action["move_ids"])
         collector = partner.b2b_collector_id or company.b2b_default_collector_id
+        contact = self._b2b_create_contact(action, level, collector)
+        # The unique (invoice, level) key is checked here, before anything leaves.
+        contact.line_ids.flush_recordset()
+        self._b2b_deliver(contact, action, partner, level, collector)
+        self._b2b_update_invoices(moves, level)
+        if level._b2b_has_charges():
+            contact.fee_move_id = self.env[
+                "b2b.collection.charge"
+            ]._b2b_invoice_reminder(contact, level, self.date)
+        self._b2b_escalate(partner, level)
+        partner.message_post(
+            body=self._b2b_partner_message(contact), subtype_xmlid="mail.mt_note"
+        )
+        return contact
+
+    def _b2b_create_contact(self, action, level, collector):
+        """The record of the reminder ``action`` of this run: its channels,
+        recipient and invoices (one line each, with the amounts and age the
+        run saw)."""
         Contact = self.env["b2b.collection.contact"].with_context(
             mail_create_nosubscribe=True, mail_create_nolog=True
         )
-        contact = Contact.create(
+        return Contact.create(
             {
                 "run_id": self.id,
-                "company_id": company.id,
-                "partner_id": partner.id,
-                "recipient_id": recipient.id,
+                "company_id": self.company_id.id,
+                "partner_id": action["partner_id"],
+                "recipient_id": action["recipient_id"],
                 "collector_id": collector.id,
                 "policy_id": level.policy_id.id,
                 "level_id": level.id,
@@ -379,8 +445,11 @@ class B2bCollectionRun(models.Model):
                 ],
             }
         )
-        # The unique (invoice, level) key is checked here, before anything leaves.
-        contact.line_ids.flush_recordset()
+
+    def _b2b_deliver(self, contact, action, partner, level, collector):
+        """The reminder through its channels: the letter (a PDF kept on the
+        contact), the email (with the statement, if the run attaches it) and
+        the call (an activity of the collector)."""
         if action["channel_letter"]:
             contact.letter_attachment_id = self._b2b_render_attachment(
                 "b2b_collections_reminder.action_report_b2b_letter", contact, contact
@@ -410,14 +479,6 @@ class B2bCollectionRun(models.Model):
                 note=escape(action["note"] or action["reason"]),
                 user_id=(collector or self.env.user).id,
             )
-        self._b2b_update_invoices(moves, level)
-        if level._b2b_has_charges():
-            contact.fee_move_id = self._b2b_create_fee_invoice(contact, level)
-        self._b2b_escalate(partner, level)
-        partner.message_post(
-            body=self._b2b_partner_message(contact), subtype_xmlid="mail.mt_note"
-        )
-        return contact
 
     def _b2b_render_attachment(self, report_ref, records, contact):
         report = self.env.ref(report_ref, raise_if_not_found=False)
@@ -492,100 +553,3 @@ class B2bCollectionRun(models.Model):
         if contact.note:
             lines.append(contact.note)
         return Markup("<br/>").join(escape(line) for line in lines)
-
-    def _b2b_create_fee_invoice(self, contact, level):
-        """Late charges of one reminder as one customer invoice (draft, or posted
-        by setting): the level's fee on the overdue instalments, interest and the
-        EU compensation per invoice (``b2b.collection.charge``). Charges invoices
-        in the reminder are never charged themselves."""
-        company = contact.company_id
-        account = company.b2b_fee_account_id
-        if not account:
-            raise UserError(
-                _(
-                    "Set the late fee income account of %(company)s in the "
-                    "Collections settings.",
-                    company=company.name,
-                )
-            )
-        Charge = self.env["b2b.collection.charge"]
-        currency = company.currency_id
-        moves = contact.line_ids.move_id.filtered(
-            lambda move: not move.b2b_is_charge_invoice
-        )
-        if not moves:
-            return self.env["account.move"]
-        overdue = self.env["b2b.collection.interest"]._b2b_overdue_amounts(
-            moves, self.date
-        )
-        lines = []
-        if level.fee_fixed or level.fee_percent:
-            overdue_total = sum(overdue.values())
-            lines.append(
-                {
-                    "name": _(
-                        "Late payment fee (%(level)s): %(fixed)s + %(percent)s %% of "
-                        "%(overdue)s overdue",
-                        level=level.name,
-                        fixed=format_amount(self.env, level.fee_fixed, currency),
-                        percent=level.fee_percent,
-                        overdue=format_amount(self.env, overdue_total, currency),
-                    )
-                    if level.fee_percent
-                    else _("Late payment fee (%(level)s)", level=level.name),
-                    "price_unit": currency.round(
-                        level.fee_fixed + overdue_total * level.fee_percent / 100.0
-                    ),
-                }
-            )
-        charges = Charge._b2b_charge_reminder(contact, level, moves, self.date, overdue)
-        lines += charges._b2b_invoice_line_vals()
-        lines = [line for line in lines if not currency.is_zero(line["price_unit"])]
-        if not lines:
-            return self.env["account.move"]
-        fee_move = Charge._b2b_create_charge_invoices(
-            company,
-            self.date,
-            [
-                (
-                    contact.partner_id,
-                    _(
-                        "Late charges on %(invoices)s",
-                        invoices=", ".join(moves.mapped("name")),
-                    ),
-                    lines,
-                )
-            ],
-        )
-        charges.sudo().charge_move_id = fee_move
-        return fee_move
-
-
-class B2bCollectionRunIssue(models.Model):
-    _name = "b2b.collection.run.issue"
-    _inherit = ["b2b.collection.guard.mixin"]
-    _description = "Collections Run Issue"
-    _order = "id"
-
-    run_id = fields.Many2one(
-        "b2b.collection.run",
-        required=True,
-        ondelete="cascade",
-        index=True,
-        b2b_write="action",
-        readonly=True,
-    )
-    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
-    partner_id = fields.Many2one(
-        "res.partner", string="Customer", b2b_write="action", readonly=True
-    )
-    message = fields.Text(required=True, b2b_write="action", readonly=True)
-    kind = fields.Selection(
-        [("error", "Skipped"), ("retry", "Retried"), ("info", "Note")],
-        required=True,
-        default="error",
-        help="Skipped: the customer was left for the next run. Retried: another "
-        "transaction changed it at the same time; it was sent again in a new one.",
-        b2b_write="action",
-        readonly=True,
-    )

@@ -40,53 +40,9 @@ class ReportB2bStatement(models.AbstractModel):
         received_since = received_since or today - timedelta(days=RECEIVED_DAYS)
         commercials = partners.commercial_partner_id
         received = self._b2b_received(commercials, company, received_since, today)
-        lines = self.env["account.move.line"].search(
-            [
-                ("company_id", "=", company.id),
-                ("parent_state", "=", "posted"),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("reconciled", "=", False),
-                ("partner_id", "child_of", commercials.ids),
-            ],
-            order="date_maturity, date, move_name, id",
-        )
+        items = self._b2b_open_items(commercials, company, today)
         buckets = self.env["account.move"]._selection_b2b_aging_bucket()
-        bounds = company._b2b_aging_bounds()
-        contact_model = self.env["b2b.collection.contact"]
         company_currency = company.currency_id
-        items = defaultdict(list)
-        for line in lines:
-            currency = line.currency_id or company_currency
-            if currency.is_zero(
-                line.amount_residual_currency
-            ) and company_currency.is_zero(line.amount_residual):
-                continue
-            move = line.move_id
-            due = line.date_maturity or line.date
-            days = (today - due).days
-            items[line.partner_id.commercial_partner_id.id].append(
-                {
-                    "line": line,
-                    "move": move,
-                    "date": line.date,
-                    "name": move.name,
-                    "ref": move.ref or (line.name if line.name != move.name else ""),
-                    "kind": self._b2b_item_kind(move),
-                    "date_due": due,
-                    # a credit (credit note, payment on account) is never overdue
-                    "days_overdue": max(days, 0) if line.amount_residual > 0 else 0,
-                    "currency": currency,
-                    "amount": line.amount_currency,
-                    "residual": line.amount_residual_currency,
-                    "residual_company": line.amount_residual,
-                    "bucket": self.env["account.move"]._b2b_bucket_for(days, bounds),
-                    "pay_url": (
-                        contact_model._b2b_portal_url(move)
-                        if move.move_type == "out_invoice" and line.amount_residual > 0
-                        else False
-                    ),
-                }
-            )
         statements = {}
         for partner in partners:
             commercial = partner.commercial_partner_id
@@ -123,6 +79,63 @@ class ReportB2bStatement(models.AbstractModel):
                 ),
             }
         return statements
+
+    @api.model
+    def _b2b_open_items(self, commercials, company, today):
+        """{commercial partner id: [open item]}: the open receivable lines of
+        ``commercials`` in ``company`` (one search), with their age and
+        bucket on ``today``; lines open in neither currency are left out."""
+        lines = self.env["account.move.line"].search(
+            [
+                ("company_id", "=", company.id),
+                *self.env["account.move.line"]._b2b_open_receivable_domain(),
+                ("partner_id", "child_of", commercials.ids),
+            ],
+            order="date_maturity, date, move_name, id",
+        )
+        bounds = company._b2b_aging_bounds()
+        company_currency = company.currency_id
+        items = defaultdict(list)
+        for line in lines:
+            currency = line.currency_id or company_currency
+            if currency.is_zero(
+                line.amount_residual_currency
+            ) and company_currency.is_zero(line.amount_residual):
+                continue
+            items[line.partner_id.commercial_partner_id.id].append(
+                self._b2b_open_item(line, currency, today, bounds)
+            )
+        return items
+
+    @api.model
+    def _b2b_open_item(self, line, currency, today, bounds):
+        """One open item of the statement: the receivable ``line`` (in
+        ``currency``), its age on ``today`` and its bucket for ``bounds``
+        (``account.move._b2b_bucket_for``), and a link to pay an invoice."""
+        move = line.move_id
+        due = line.date_maturity or line.date
+        days = (today - due).days
+        return {
+            "line": line,
+            "move": move,
+            "date": line.date,
+            "name": move.name,
+            "ref": move.ref or (line.name if line.name != move.name else ""),
+            "kind": self._b2b_item_kind(move),
+            "date_due": due,
+            # a credit (credit note, payment on account) is never overdue
+            "days_overdue": max(days, 0) if line.amount_residual > 0 else 0,
+            "currency": currency,
+            "amount": line.amount_currency,
+            "residual": line.amount_residual_currency,
+            "residual_company": line.amount_residual,
+            "bucket": self.env["account.move"]._b2b_bucket_for(days, bounds),
+            "pay_url": (
+                self.env["b2b.collection.contact"]._b2b_portal_url(move)
+                if move.move_type == "out_invoice" and line.amount_residual > 0
+                else False
+            ),
+        }
 
     @api.model
     def _b2b_received(self, commercials, company, date_from, date_to):

@@ -237,6 +237,62 @@ class TestValidationRules(AgencyCase):
             ):
                 parse(self.env, value, "As of")
 
+    def test_customer_invoices(self):
+        """One rule (``check_customer_invoices``), one message: a call note,
+        a dispute, a late charge and a reminder line refuse the invoices of
+        another customer."""
+        other = self.env["res.partner"].create({"name": "Other", "is_company": True})
+        foreign = self.invoice(100.0, due=TODAY, partner=other)
+        mine = self.invoice(100.0, due=TODAY)
+        message = f"Invoices {foreign.name} are not invoices of {self.customer.name}"
+        with self.assertRaisesText(ValidationError, message):
+            self.env["b2b.collection.note"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "outcome": "reached",
+                    "invoice_ids": [Command.set(foreign.ids)],
+                }
+            )
+        with self.assertRaisesText(ValidationError, message):
+            self.env["b2b.collection.dispute"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "move_ids": [Command.set((mine | foreign).ids)],
+                    "reason": "Damaged",
+                }
+            )
+        charges = self.env["b2b.collection.charge"].sudo()
+        charge = {
+            "company_id": self.company.id,
+            "partner_id": self.customer.id,
+            "kind": "payment",
+            "date": TODAY,
+        }
+        with self.assertRaisesText(
+            ValidationError, f"{message} in {self.company.name}"
+        ):
+            charges.create({**charge, "move_id": foreign.id})
+        self.assertEqual(charges.create({**charge, "move_id": mine.id}).move_id, mine)
+        contact = (
+            self.env["b2b.collection.contact"]
+            .sudo()
+            .create({"company_id": self.company.id, "partner_id": self.customer.id})
+        )
+        with self.assertRaisesText(ValidationError, message):
+            contact.write(
+                {
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "move_id": foreign.id,
+                                "level_id": self.level.id,
+                                "currency_id": foreign.currency_id.id,
+                            }
+                        )
+                    ]
+                }
+            )
+
 
 @tagged("post_install", "-at_install")
 @freeze_time(TODAY)
