@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
+
 
 class B2bCollectionPaymentMixin(models.AbstractModel):
     """Agreements on a customer's invoices (``move_ids``): payment plans and
@@ -174,17 +176,7 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
                         partner.display_name,
                     )
                 )
-            foreign = record.move_ids.filtered(
-                lambda m, p=partner: m.commercial_partner_id != p
-            )
-            if foreign:
-                raise ValidationError(
-                    _(
-                        "Invoices %(invoices)s are not invoices of %(customer)s.",
-                        invoices=", ".join(foreign.mapped("name")),
-                        customer=partner.display_name,
-                    )
-                )
+        validation.check_customer_invoices(self, "partner_id", "move_ids")
 
     def _b2b_contact_refusal(self, customer, contact):
         """The message refusing an agreement with a contact of a customer."""
@@ -267,8 +259,7 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
               FROM %(table)s rec
               JOIN %(relation)s rel ON rel.%(owner)s = rec.id
               JOIN account_move_line dl ON dl.move_id = rel.%(move)s
-              JOIN account_account a ON a.id = dl.account_id
-                                    AND a.account_type = 'asset_receivable'
+                                       AND %(receivable)s
               JOIN account_partial_reconcile apr ON apr.debit_move_id = dl.id
               JOIN account_move_line cl ON cl.id = apr.credit_move_id
               JOIN account_move cm ON cm.id = cl.move_id
@@ -284,6 +275,7 @@ class B2bCollectionPaymentMixin(models.AbstractModel):
                 owner=SQL.identifier(field.column1),
                 move=SQL.identifier(field.column2),
                 since=SQL.identifier(self._b2b_payments_since),
+                receivable=self.env["account.move.line"]._b2b_sql_receivable("dl"),
                 is_payment=self.env["account.move"]._b2b_sql_is_payment("cm"),
                 received=self.env["account.move"]._b2b_sql_money_received(
                     "apr", "cl", "cm"

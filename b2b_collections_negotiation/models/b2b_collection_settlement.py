@@ -375,11 +375,7 @@ class B2bCollectionSettlement(models.Model):
 
     def _b2b_open_receivable_lines(self):
         self.ensure_one()
-        return self.move_ids.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable"
-            and not line.reconciled
-            and line.parent_state == "posted"
-        )
+        return self.move_ids.line_ids._b2b_open_receivable()
 
     def action_write_off(self):
         """One entry per settlement in the write-off journal: the bad debt
