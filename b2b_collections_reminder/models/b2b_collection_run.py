@@ -19,6 +19,7 @@ PAUSE_REASONS = {
     "below_minimum": "Below the level's minimum amount",
     "contact_limit": "Contact limit reached for the last 7 days",
     "quiet_day": "Quiet day: no contact today",
+    "escalated": "Customer already at this escalation",
 }
 DEFAULT_BATCH = 50
 
@@ -193,7 +194,9 @@ class B2bCollectionRun(models.Model):
         """CTEs ``with_policy``, ``last_sent`` and ``candidates``: for each
         open invoice (``open_moves``), the policy of its customer (or the
         company's), and the highest level of it due on ``today`` and not sent
-        yet: the next one only, for an invoice marked for escalation."""
+        yet: the level its age calls for (never the lower ones it skipped), the
+        next one only for an invoice marked for escalation, a courtesy level
+        (due on or before the due date) only for an invoice not overdue."""
         return SQL(
             """
             with_policy AS (
@@ -217,6 +220,9 @@ class B2bCollectionRun(models.Model):
                   JOIN b2b_collection_policy_level lv ON lv.policy_id = w.policy_id
              LEFT JOIN last_sent ls ON ls.move_id = w.move_id
                  WHERE lv.trigger_days > COALESCE(ls.last_trigger, -2147483648)
+                   -- a courtesy level (before or on the due date) only for an
+                   -- invoice not overdue yet
+                   AND (lv.trigger_days > 0 OR w.days <= 0)
                    AND (lv.trigger_days <= w.days
                         OR (w.escalate AND lv.trigger_days = (
                             SELECT MIN(lv2.trigger_days)
@@ -289,10 +295,11 @@ class B2bCollectionRun(models.Model):
 
     @api.model
     def _b2b_plan(self, company, today=None, partner_ids=None):
-        """The reminders due for ``company`` on ``today``: one action per
-        customer and level, with its invoices, channels, recipient, and the
-        reason it is paused (``pause``) if it is. What the preview shows and what
-        the run sends."""
+        """The reminders due for ``company`` on ``today``: one per customer, at
+        the highest level due among its invoices (each invoice listed with its
+        own level), with its channels, recipient, and the reason it is paused
+        (``pause``) if it is; the paused invoices of a customer in one more
+        line per reason. What the preview shows and what the run sends."""
         today = today or fields.Date.context_today(self)
         rows = self._b2b_due_rows(company, today, partner_ids)
         if not rows:
@@ -304,45 +311,72 @@ class B2bCollectionRun(models.Model):
         moves = self.env["account.move"].browse([row["move_id"] for row in rows])
         # prefetch what the loop below reads, in a few queries
         partners.mapped("b2b_collection_contact_id.email")
+        partners.mapped("b2b_collection_stage_id.sequence")
         levels.mapped("policy_id")
+        levels.mapped("stage_id")
         moves.mapped("name")
         recent = self._b2b_recent_contacts(company, today, partners.ids)
-        quiet = company._b2b_is_quiet_day(today)
-        max_contacts = company.b2b_max_contacts_7d
-
-        groups = defaultdict(list)
+        by_partner = defaultdict(list)
         for row in rows:
-            groups[(row["partner_id"], row["level_id"])].append(row)
+            by_partner[row["partner_id"]].append(row)
         actions = []
-        contacts_planned = defaultdict(int)
-        for (partner_id, level_id), group in groups.items():
+        for partner_id, partner_rows in by_partner.items():
             partner = partners.browse(partner_id)
-            level = levels.browse(level_id)
-            active = [row for row in group if not row["pause"]]
-            paused = [row for row in group if row["pause"]]
-            for row in paused:
+            for row in partner_rows:
+                if not row["pause"] and self._b2b_already_escalated(
+                    partner, levels.browse(row["level_id"])
+                ):
+                    row["pause"] = "escalated"
+            active = [row for row in partner_rows if not row["pause"]]
+            paused = defaultdict(list)
+            for row in partner_rows:
+                if row["pause"]:
+                    paused[row["pause"]].append(row)
+            for pause, paused_rows in paused.items():
                 actions.append(
-                    self._b2b_action(partner, level, [row], pause=row["pause"])
+                    self._b2b_action(partner, levels, paused_rows, pause=pause)
                 )
-            if not active:
-                continue
-            pause = None
-            amount = sum(row["amount_residual_company"] for row in active)
-            if company.currency_id.compare_amounts(amount, level.min_amount) < 0:
-                pause = "below_minimum"
-            elif quiet:
-                pause = "quiet_day"
-            elif max_contacts and (
-                recent.get(partner_id, 0) + contacts_planned[partner_id] >= max_contacts
-            ):
-                pause = "contact_limit"
-            else:
-                contacts_planned[partner_id] += 1
-            actions.append(self._b2b_action(partner, level, active, pause=pause))
+            if active:
+                action = self._b2b_action(partner, levels, active)
+                action["pause"] = self._b2b_customer_pause(
+                    company, today, action, recent.get(partner_id, 0)
+                )
+                actions.append(action)
         return actions
 
     @api.model
-    def _b2b_action(self, partner, level, rows, pause=None):
+    def _b2b_already_escalated(self, partner, level):
+        """Whether ``level`` escalates (to an agency, to legal) a customer that
+        is there already: such a notice is never sent."""
+        stage = partner.b2b_collection_stage_id
+        if level.stage_id and (level.stage_id.is_agency or level.stage_id.is_legal):
+            return bool(stage) and stage.sequence >= level.stage_id.sequence
+        if level.propose_agency:
+            return bool(stage.is_agency or stage.is_legal)
+        return False
+
+    @api.model
+    def _b2b_customer_pause(self, company, today, action, recent_contacts):
+        """Why the one reminder of a customer is held today, or None: below the
+        level's minimum, a quiet day, or the rolling 7-day contact limit."""
+        level = self.env["b2b.collection.policy.level"].browse(action["level_id"])
+        if company.currency_id.compare_amounts(action["amount"], level.min_amount) < 0:
+            return "below_minimum"
+        if company._b2b_is_quiet_day(today):
+            return "quiet_day"
+        limit = company.b2b_max_contacts_7d
+        if limit and recent_contacts >= limit:
+            return "contact_limit"
+        return None
+
+    @api.model
+    def _b2b_action(self, partner, levels, rows, pause=None):
+        """One reminder of ``partner``: its invoices ``rows`` (each with the
+        level due for it), at the highest of those levels."""
+        level = max(
+            (levels.browse(row["level_id"]) for row in rows),
+            key=lambda lv: (lv.trigger_days, lv.sequence, lv.id),
+        )
         recipient = partner.b2b_collection_contact_id or partner
         email = level.channel_email
         letter = level.channel_letter
@@ -357,6 +391,11 @@ class B2bCollectionRun(models.Model):
                 contact=recipient.display_name,
             )
         days = max(row["days"] for row in rows)
+        moves = self.env["account.move"].browse([row["move_id"] for row in rows])
+        invoices = ", ".join(
+            f"{move.name} ({levels.browse(row['level_id']).name})"
+            for move, row in zip(moves, rows, strict=True)
+        )
         return {
             "partner_id": partner.id,
             "level_id": level.id,
@@ -371,19 +410,22 @@ class B2bCollectionRun(models.Model):
             "note": note,
             "pause": pause,
             "reason": _(
-                "%(level)s is due %(trigger)s days after the due date; oldest "
-                "invoice %(days)s days overdue",
+                "%(level)s: the highest level due among %(count)s invoice(s), "
+                "%(trigger)s days after the due date; oldest invoice %(days)s "
+                "days overdue. %(invoices)s",
                 level=level.name,
+                count=len(rows),
                 trigger=level.trigger_days,
                 days=days,
+                invoices=invoices,
             ),
         }
 
     # ------------------------------------------------------------- sending
 
     def _b2b_send(self, action):
-        """Send one reminder (one customer, one level) through its channels and
-        record it."""
+        """Send the one reminder of a customer (at its highest level, each
+        invoice with its own) through its channels and record it."""
         self.ensure_one()
         company = self.company_id
         partner = self.env["res.partner"].browse(action["partner_id"])
@@ -394,7 +436,14 @@ class B2bCollectionRun(models.Model):
         # The unique (invoice, level) key is checked here, before anything leaves.
         contact.line_ids.flush_recordset()
         self._b2b_deliver(contact, action, partner, level, collector)
-        self._b2b_update_invoices(moves, level)
+        by_level = defaultdict(list)
+        for row in action["rows"]:
+            by_level[row["level_id"]].append(row["move_id"])
+        for level_id, move_ids in by_level.items():
+            self._b2b_update_invoices(
+                moves.browse(move_ids),
+                self.env["b2b.collection.policy.level"].browse(level_id),
+            )
         if level._b2b_has_charges():
             contact.fee_move_id = self.env[
                 "b2b.collection.charge"
@@ -433,7 +482,7 @@ class B2bCollectionRun(models.Model):
                     Command.create(
                         {
                             "move_id": row["move_id"],
-                            "level_id": level.id,
+                            "level_id": row["level_id"],
                             "currency_id": row["currency_id"],
                             "amount_residual": row["amount_residual"],
                             "amount_residual_company": row["amount_residual_company"],

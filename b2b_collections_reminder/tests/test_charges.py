@@ -262,13 +262,16 @@ class TestReminderCharges(ChargesCase):
     def test_charges_invoices_are_never_charged(self):
         self.company.b2b_fee_auto_post = True
         self.levels["Final"].fee_fixed = 40.0
-        self.invoice(1000.0, due=TODAY - timedelta(days=50))
+        original = self.invoice(1000.0, due=TODAY - timedelta(days=50))
         first = self.run_on()
         charges_invoice = first.contact_ids.fee_move_id
         self.assertRecordValues(
             charges_invoice,
             [{"state": "posted", "amount_total": 40.0, "b2b_is_charge_invoice": True}],
         )
+        # (paid: else its pre-agency notice would be the customer's one
+        # reminder, at that level's charges)
+        self.pay(original)
         other = self.invoice(1000.0, due=TODAY)
         self.annual(self.levels["Second"], 9.5, fee_fixed=15.0, fee_percent=2.5)
         later = self.run_on(TODAY + timedelta(days=30))

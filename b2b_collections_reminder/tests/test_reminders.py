@@ -141,7 +141,7 @@ class B2bRemindersCase(B2bCollectionsCase):
 @tagged("post_install", "-at_install")
 @freeze_time(TODAY)
 class TestReminderPlan(B2bRemindersCase):
-    def test_one_reminder_per_customer_and_level(self):
+    def test_one_reminder_per_customer_at_its_highest_level(self):
         a = self.invoice(100.0, due=TODAY - timedelta(days=10))
         b = self.invoice(200.0, due=TODAY - timedelta(days=12))
         c = self.invoice(300.0, due=TODAY - timedelta(days=30))
@@ -149,24 +149,25 @@ class TestReminderPlan(B2bRemindersCase):
         actions = self.plan()
         self.assertEqual(
             self.summary(actions),
-            [
-                (self.customer.id, "First", tuple(sorted((a | b).ids)), None),
-                (self.customer.id, "Second", (c.id,), None),
-            ],
+            [(self.customer.id, "Second", tuple(sorted((a | b | c).ids)), None)],
         )
-        first = next(
-            x
-            for x in actions
-            if x["move_ids"] == sorted((a | b).ids)
-            or set(x["move_ids"]) == set((a | b).ids)
-        )
-        self.assertEqual(first["recipient_id"], self.customer_contact.id)
-        self.assertEqual(first["amount"], 300.0)
+        (action,) = actions
         self.assertEqual(
-            (first["channel_email"], first["channel_letter"], first["channel_call"]),
-            (True, False, False),
+            {row["move_id"]: row["level_id"] for row in action["rows"]},
+            {
+                a.id: self.levels["First"].id,
+                b.id: self.levels["First"].id,
+                c.id: self.levels["Second"].id,
+            },
         )
-        self.assertIn("12 days overdue", first["reason"])
+        self.assertEqual(action["recipient_id"], self.customer_contact.id)
+        self.assertEqual(action["amount"], 600.0)
+        # the channels of the highest level
+        self.assertEqual(
+            (action["channel_email"], action["channel_letter"], action["channel_call"]),
+            (True, False, True),
+        )
+        self.assertIn("30 days overdue", action["reason"])
 
     def test_courtesy_reminder_before_due_date(self):
         soon = self.invoice(100.0, due=TODAY + timedelta(days=2))
@@ -262,13 +263,15 @@ class TestReminderPlan(B2bRemindersCase):
         self.env["b2b.collection.note"].search([], limit=1).direction = "inbound"
         self.assertEqual([a["pause"] for a in self.plan()], [None])
 
-    def test_contact_limit_counts_the_reminders_planned_today(self):
+    def test_contact_limit_counts_one_reminder_per_customer(self):
         self.company.b2b_max_contacts_7d = 1
         self.invoice(100.0, due=TODAY - timedelta(days=10))
         self.invoice(100.0, due=TODAY - timedelta(days=30))
-        self.assertEqual(
-            sorted(str(a["pause"]) for a in self.plan()), ["None", "contact_limit"]
-        )
+        # two levels due, one reminder: within a limit of one contact
+        self.assertEqual([a["pause"] for a in self.plan()], [None])
+        self.run_now(with_statement=False)
+        self.invoice(100.0, due=TODAY - timedelta(days=50))
+        self.assertEqual([a["pause"] for a in self.plan()], ["contact_limit"])
 
     def test_quiet_weekday(self):
         inv = self.invoice(100.0, due=TODAY - timedelta(days=10))
@@ -307,44 +310,40 @@ class TestReminderRun(B2bRemindersCase):
         first = self.invoice(100.0, due=TODAY - timedelta(days=10))
         second = self.invoice(300.0, due=TODAY - timedelta(days=30))
         run = self.run_now(with_statement=False)
-        contacts = run.contact_ids.sorted(lambda c: c.level_id.trigger_days)
-        self.assertEqual(contacts.level_id.mapped("name"), ["First", "Second"])
+        # one reminder for the customer, at the highest level due, each
+        # invoice with its own level
+        contact = run.contact_ids
         self.assertRecordValues(
-            contacts,
+            contact,
             [
                 {
                     "partner_id": self.customer.id,
-                    "recipient_id": self.customer_contact.id,
-                    "collector_id": self.collector.id,
-                    "channel_email": True,
-                    "channel_call": False,
-                    "amount_total": 100.0,
-                    "delivery_state": "outgoing",
-                },
-                {
-                    "partner_id": self.customer.id,
+                    "level_id": self.levels["Second"].id,
                     "recipient_id": self.customer_contact.id,
                     "collector_id": self.collector.id,
                     "channel_email": True,
                     "channel_call": True,
-                    "amount_total": 300.0,
+                    "amount_total": 400.0,
                     "delivery_state": "outgoing",
                 },
             ],
         )
-        self.assertEqual(contacts[0].line_ids.move_id, first)
-        self.assertEqual(contacts[0].line_ids.days_overdue, 10)
+        lines = contact.line_ids.sorted("days_overdue")
+        self.assertEqual(lines.move_id, first | second)
+        self.assertEqual(lines.mapped("days_overdue"), [10, 30])
+        self.assertEqual(lines.level_id.mapped("name"), ["First", "Second"])
         # The email: rendered from the level's template, to the AP contact,
         # queued (sent by the mail queue once the batch is committed).
-        message = contacts[0].message_id
-        self.assertEqual(message.subject, f"First for {self.customer.name}")
+        message = contact.message_id
+        self.assertEqual(message.subject, f"Second for {self.customer.name}")
         self.assertIn(first.name, message.body)
+        self.assertIn(second.name, message.body)
         self.assertEqual(message.partner_ids, self.customer_contact)
         mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
         self.assertEqual(mail.state, "outgoing")
         # The call: an activity for the collector.
-        self.assertEqual(contacts[1].activity_id.user_id, self.collector)
-        self.assertEqual(contacts[1].activity_id.activity_type_id.category, "phonecall")
+        self.assertEqual(contact.activity_id.user_id, self.collector)
+        self.assertEqual(contact.activity_id.activity_type_id.category, "phonecall")
         # Invoices moved and remember their level; the customer's chatter says it.
         self.assertRecordValues(
             first | second,
@@ -362,7 +361,7 @@ class TestReminderRun(B2bRemindersCase):
             ],
         )
         self.assertIn(
-            "First sent (Email)",
+            "Second sent (Email, Call)",
             self.customer.message_ids[-1:].body
             + "".join(self.customer.message_ids.mapped("body")),
         )
@@ -387,7 +386,9 @@ class TestReminderRun(B2bRemindersCase):
             for line in wizard.line_ids
             if not line.pause
         }
-        self.assertEqual(len(preview), 3)
+        # one line per customer: ours (two invoices, the final notice), the
+        # shop's, and the shop's disputed invoice, held
+        self.assertEqual(len(preview), 2)
         self.assertEqual(wizard.paused_count, 1)
         self.assertEqual(wizard.line_ids.filtered("pause").move_ids, paused)
         with Form(wizard) as form:
@@ -813,3 +814,119 @@ class TestDelivery(B2bRemindersCase):
             .search([("delivery_state", "in", ("bounced", "exception"))])
         )
         self.assertEqual(bounced, contact)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestOneReminderPerCustomer(B2bRemindersCase):
+    """The first morning: invoices at every level at once, one reminder per
+    customer at the highest level, each invoice at its own level."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.b2b_max_contacts_7d = 1
+        day = timedelta(days=1)
+        cls.not_due = cls.invoice(100.0, due=TODAY + 2 * day)  # courtesy
+        cls.first = cls.invoice(200.0, due=TODAY - 10 * day)  # First
+        cls.second = cls.invoice(300.0, due=TODAY - 30 * day)  # Second
+        cls.final = cls.invoice(400.0, due=TODAY - 50 * day)  # Final
+        cls.other = cls.env["res.partner"].create(
+            {"name": "Other Retail", "is_company": True, "email": "ap@other.example"}
+        )
+        # overdue by 3 days: no level yet, and never the courtesy one
+        cls.late_3 = cls.invoice(50.0, due=TODAY - 3 * day, partner=cls.other)
+        cls.other_first = cls.invoice(70.0, due=TODAY - 8 * day, partner=cls.other)
+
+    def test_one_reminder_at_the_highest_level_each_invoice_at_its_own(self):
+        actions = self.plan(sent_only=True)
+        self.assertEqual(
+            self.summary(actions),
+            sorted(
+                [
+                    (
+                        self.customer.id,
+                        "Final",
+                        tuple(
+                            sorted(
+                                (
+                                    self.not_due | self.first | self.second | self.final
+                                ).ids
+                            )
+                        ),
+                        None,
+                    ),
+                    (self.other.id, "First", (self.other_first.id,), None),
+                ]
+            ),
+        )
+        run = self.run_now(with_statement=False)
+        contacts = run.contact_ids
+        self.assertEqual(len(contacts), 2, "one reminder per customer")
+        mine = contacts.filtered(lambda c: c.partner_id == self.customer)
+        self.assertEqual(mine.level_id, self.levels["Final"])
+        self.assertEqual(mine.amount_total, 1000.0)
+        self.assertEqual(
+            {line.move_id: line.level_id.name for line in mine.line_ids},
+            {
+                self.not_due: "Courtesy",
+                self.first: "First",
+                self.second: "Second",
+                self.final: "Final",
+            },
+        )
+        # each invoice remembers its own level; the final notice's stage
+        # only on the invoice that reached it
+        self.assertEqual(self.first.b2b_reminder_level_id.name, "First")
+        self.assertEqual(self.final.b2b_reminder_level_id.name, "Final")
+        self.assertEqual(self.final.b2b_collection_stage_id, self.stage("final_notice"))
+        self.assertEqual(self.second.b2b_collection_stage_id, self.stage("reminded"))
+        # the customer's contact limit (1 in 7 days) is not reached by its
+        # own levels: the one reminder went out
+        self.assertFalse(run.issue_ids)
+        # the next morning: nothing new is due, nothing is sent again
+        self.assertFalse(self.Run._b2b_plan(self.company, TODAY + timedelta(days=1)))
+
+    def test_courtesy_only_before_the_due_date(self):
+        rows = self.Run._b2b_due_rows(self.company, TODAY, [self.other.id])
+        self.assertEqual(
+            {row["move_id"]: row["level_id"] for row in rows},
+            {self.other_first.id: self.levels["First"].id},
+            "an invoice 3 days overdue gets no courtesy reminder",
+        )
+
+    def test_the_preview_shows_one_line_per_customer_and_why(self):
+        wizard = (
+            self.env["b2b.collection.run.wizard"]
+            .with_user(self.manager)
+            .create({"company_id": self.company.id})
+        )
+        wizard._b2b_fill_preview()
+        mine = wizard.line_ids.filtered(lambda line: line.partner_id == self.customer)
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine.level_id, self.levels["Final"])
+        self.assertEqual(len(mine.move_ids), 4)
+        self.assertIn("the highest level due among 4 invoice(s)", mine.reason)
+        self.assertIn(f"{self.first.name} (First)", mine.reason)
+
+    def test_no_agency_notice_to_a_customer_already_with_an_agency(self):
+        placed = self.invoice(900.0, due=TODAY - timedelta(days=90))
+        placed.b2b_collection_stage_id = self.stage("agency")
+        self.assertEqual(self.customer.b2b_collection_stage_id, self.stage("agency"))
+        # old enough for the pre-agency notice, but the customer is with an
+        # agency already
+        very_late = self.invoice(500.0, due=TODAY - timedelta(days=80))
+        paused = {
+            row["move_id"]: action["pause"]
+            for action in self.plan()
+            for row in action["rows"]
+            if action["pause"]
+        }
+        self.assertEqual(paused[very_late.id], "escalated")
+        sent = self.plan(sent_only=True)
+        mine = [a for a in sent if a["partner_id"] == self.customer.id]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(
+            self.env["b2b.collection.policy.level"].browse(mine[0]["level_id"]).name,
+            "Final",
+        )
