@@ -142,6 +142,21 @@ class B2bCollectionContact(models.Model):
         "show up here.",
     )
 
+    delivery_reported = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The outcome of the email (sent, or failed) was reported on the "
+        "customer's chatter.",
+        b2b_write="action",
+    )
+    failure_activity_id = fields.Many2one(
+        "mail.activity",
+        readonly=True,
+        copy=False,
+        help="What the collector was asked to do about an email that failed.",
+        b2b_write="action",
+    )
+
     @api.depends("channel_email", "channel_letter", "channel_call")
     def _compute_channels(self):
         labels = (
@@ -181,6 +196,69 @@ class B2bCollectionContact(models.Model):
                 level=contact.level_id.name or _("Reminder"),
                 customer=contact.partner_id.display_name,
             )
+
+    @api.model
+    def _cron_b2b_follow_deliveries(self, limit=500):
+        """Scheduled action (hourly): report the outcome of the reminder emails
+        the mail server handled since the last pass."""
+        self.search(
+            [
+                ("channel_email", "=", True),
+                ("delivery_reported", "=", False),
+                ("delivery_state", "in", ("sent", "bounced", "exception", "canceled")),
+            ],
+            limit=limit,
+            order="id",
+        )._b2b_follow_deliveries()
+
+    def _b2b_follow_deliveries(self):
+        """On the customer's chatter, a delivered email says so; a bounced,
+        failed or canceled one says why and plans an activity for the
+        collector (a call, or a correct address). Each contact once."""
+        self.mapped("message_id.notification_ids.failure_reason")  # prefetch
+        for contact in self.filtered(lambda c: not c.delivery_reported):
+            partner = contact.partner_id
+            level = contact.level_id.name or _("Reminder")
+            recipient = contact.recipient_id.display_name
+            if contact.delivery_state == "sent":
+                body = _(
+                    "%(level)s: the email to %(contact)s was sent.",
+                    level=level,
+                    contact=recipient,
+                )
+                values = {"delivery_reported": True}
+            else:
+                reasons = contact.message_id.notification_ids.filtered(
+                    "failure_reason"
+                ).mapped("failure_reason")
+                states = dict(self._fields["delivery_state"].selection)
+                body = _(
+                    "%(level)s: the email to %(contact)s was not delivered "
+                    "(%(state)s). %(reason)s",
+                    level=level,
+                    contact=recipient,
+                    state=states[contact.delivery_state].lower(),
+                    reason="; ".join(reasons),
+                )
+                activity = partner.activity_schedule(
+                    "mail.mail_activity_data_call",
+                    date_deadline=fields.Date.context_today(self),
+                    summary=_(
+                        "Reminder email not delivered: %(level)s to %(contact)s",
+                        level=level,
+                        contact=recipient,
+                    ),
+                    note=_(
+                        "Call the customer about the reminder and check the "
+                        "address of %(contact)s.",
+                        contact=recipient,
+                    ),
+                    user_id=(contact.collector_id or self.env.user).id,
+                )
+                values = {"delivery_reported": True, "failure_activity_id": activity.id}
+            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+            # the engine's bookkeeping: no user writes the contact log
+            contact.sudo()._b2b_write_as_action(values)
 
     def _b2b_invoice_rows(self):
         """Lines for the email and letter templates, oldest first."""

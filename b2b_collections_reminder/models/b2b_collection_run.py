@@ -586,7 +586,7 @@ class B2bCollectionRun(models.Model):
         lines = [
             Markup("<b>%s</b>")
             % _(
-                "%(level)s sent (%(channels)s) to %(contact)s",
+                "%(level)s (%(channels)s) to %(contact)s",
                 level=contact.level_id.name,
                 channels=channels,
                 contact=contact.recipient_id.display_name,
@@ -599,6 +599,10 @@ class B2bCollectionRun(models.Model):
                 ),
             ),
         ]
+        if contact.channel_email:
+            # said sent once the mail server took it (b2b.collection.contact.
+            # _b2b_follow_deliveries)
+            lines.append(_("The email is queued."))
         if contact.note:
             lines.append(contact.note)
         return Markup("<br/>").join(escape(line) for line in lines)

@@ -361,7 +361,7 @@ class TestReminderRun(B2bRemindersCase):
             ],
         )
         self.assertIn(
-            "Second sent (Email, Call)",
+            "Second (Email, Call)",
             self.customer.message_ids[-1:].body
             + "".join(self.customer.message_ids.mapped("body")),
         )
@@ -930,3 +930,62 @@ class TestOneReminderPerCustomer(B2bRemindersCase):
             self.env["b2b.collection.policy.level"].browse(mine[0]["level_id"]).name,
             "Final",
         )
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestReminderDelivery(B2bRemindersCase):
+    """The chatter says sent only once the mail server sent the email; a
+    bounced or failed email plans a call for the collector."""
+
+    def _send(self):
+        self.invoice(100.0, due=TODAY - timedelta(days=10))
+        run = self.run_now(with_statement=False)
+        contact = run.contact_ids
+        self.assertIn("The email is queued.", self.customer.message_ids[:1].body)
+        self.assertNotIn("sent", self.customer.message_ids[:1].body)
+        return contact
+
+    def _notify(self, contact, status, reason=False):
+        contact.message_id.notification_ids.filtered(
+            lambda n: n.notification_type == "email"
+        ).write({"notification_status": status, "failure_reason": reason})
+
+    def test_nothing_to_report_while_queued(self):
+        contact = self._send()
+        self.env["b2b.collection.contact"]._cron_b2b_follow_deliveries()
+        self.assertEqual(contact.delivery_state, "outgoing")
+        self.assertFalse(contact.delivery_reported)
+
+    def test_sent_email_is_reported_once(self):
+        contact = self._send()
+        self._notify(contact, "sent")
+        Contact = self.env["b2b.collection.contact"]
+        Contact._cron_b2b_follow_deliveries()
+        self.assertTrue(contact.delivery_reported)
+        self.assertIn(
+            "the email to Acme Online Retail, Ann Payable was sent",
+            self.customer.message_ids[:1].body,
+        )
+        count = len(self.customer.message_ids)
+        Contact._cron_b2b_follow_deliveries()
+        self.assertEqual(len(self.customer.message_ids), count)
+        self.assertFalse(contact.failure_activity_id)
+
+    def test_bounced_email_plans_a_call(self):
+        contact = self._send()
+        self._notify(contact, "bounce", "550 mailbox unavailable")
+        self.env["b2b.collection.contact"]._cron_b2b_follow_deliveries()
+        self.assertEqual(contact.delivery_state, "bounced")
+        body = self.customer.message_ids[:1].body
+        self.assertIn("was not delivered (bounced)", body)
+        self.assertIn("550 mailbox unavailable", body)
+        activity = contact.failure_activity_id
+        self.assertEqual(activity.user_id, self.collector)
+        self.assertEqual(activity.res_id, self.customer.id)
+        self.assertEqual(activity.date_deadline, TODAY)
+        # the worklist says why to call
+        row = self.env["b2b.collection.worklist"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertEqual(row.reason, "call_due")
