@@ -6,6 +6,11 @@ from odoo.tools.sql import create_index
 from . import b2b_collection_validation as validation
 from .account_move import AGING_BUCKETS
 
+# Credits not applied yet (credit notes, payments on account) are a column of
+# their own, after the buckets: never netted into "Not due".
+UNAPPLIED = "unapplied"
+AGING_COLUMNS = (*AGING_BUCKETS, UNAPPLIED)
+
 KINDS = [
     ("invoice", "Invoice"),
     ("credit_note", "Credit Note"),
@@ -164,7 +169,10 @@ class B2bCollectionAging(models.Model):
     # ------------------------------------------------------------------ helpers
 
     def _selection_bucket(self):
-        return self.env["account.move"]._selection_b2b_aging_bucket()
+        return [
+            *self.env["account.move"]._selection_b2b_aging_bucket(),
+            (UNAPPLIED, _("Unapplied credits")),
+        ]
 
     @api.model
     def _read_group_orderby(self, order, groupby_terms, query):
@@ -176,7 +184,7 @@ class B2bCollectionAging(models.Model):
                 groupby_terms,
                 bucket=SQL(
                     "array_position(%s, %s::text)",
-                    list(AGING_BUCKETS),
+                    list(AGING_COLUMNS),
                     groupby_terms["bucket"],
                 ),
             )
@@ -266,8 +274,9 @@ class B2bCollectionAging(models.Model):
             f"{b2 + 1}-{b3}",
             f"{b3 + 1}-{b4}",
             f"{b4 + 1}+",
+            _("Unapplied credits"),
         ]
-        return list(zip(AGING_BUCKETS, labels))
+        return list(zip(AGING_COLUMNS, labels, strict=True))
 
     # ------------------------------------------------------------------- query
 
@@ -407,7 +416,8 @@ class B2bCollectionAging(models.Model):
             item.date,
             item.date_maturity,
             %(days)s AS days_overdue,
-            %(bucket)s AS bucket,
+            CASE WHEN item.amount_residual < 0 THEN %(unapplied)s
+                 ELSE %(bucket)s END AS bucket,
             item.amount_residual,
             item.amount_residual_currency,
             COALESCE(cp.b2b_collector_id, c.b2b_default_collector_id) AS collector_id,
@@ -415,6 +425,7 @@ class B2bCollectionAging(models.Model):
             """,
             days=days,
             bucket=move_model._b2b_sql_bucket_for(days, bounds),
+            unapplied=UNAPPLIED,
             is_payment=move_model._b2b_sql_is_payment("m"),
         )
 

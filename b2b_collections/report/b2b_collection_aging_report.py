@@ -193,7 +193,8 @@ class ReportB2bAgedReceivablesXlsx(models.AbstractModel):
             0,
             _(
                 "Buckets: %(bounds)s days. Credit notes and payments not applied "
-                "yet are negative and aged from their own date. Currency: %(mode)s.",
+                "yet are in their own column, Unapplied credits (negative). "
+                "Currency: %(mode)s.",
                 bounds=" / ".join(str(b) for b in aging["bounds"]),
                 mode=mode,
             ),
