@@ -73,7 +73,18 @@ class B2bCollectionWorklist(models.Model):
     collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
     stage_id = fields.Many2one("b2b.collection.stage", string="Stage", readonly=True)
     amount_open = fields.Monetary(string="Open Balance", readonly=True)
-    amount_overdue = fields.Monetary(string="Overdue", readonly=True)
+    amount_overdue = fields.Monetary(
+        string="Overdue (net)",
+        readonly=True,
+        help="What is past due, net: the overdue invoices minus the credits not "
+        "applied yet (never below zero). The same figure on the customer.",
+    )
+    amount_unapplied = fields.Monetary(
+        string="Unapplied Credits",
+        readonly=True,
+        help="Credit notes and payments received but not applied to an invoice "
+        "yet (negative): the aging's column of the same name.",
+    )
     overdue_count = fields.Integer(string="Overdue Invoices", readonly=True)
     oldest_overdue_days = fields.Integer(
         string="Oldest (days)", readonly=True, aggregator="max"
@@ -137,6 +148,7 @@ class B2bCollectionWorklist(models.Model):
                    f.amount_open,
                    GREATEST(0, COALESCE(f.overdue_gross, 0) - COALESCE(f.credits, 0))
                        AS amount_overdue,
+                   -COALESCE(f.credits, 0) AS amount_unapplied,
                    COALESCE(f.overdue_count, 0) AS overdue_count,
                    COALESCE(f.oldest, 0) AS oldest_overdue_days,
                    ROUND(COALESCE(f.priority, 0), 2) AS priority,
@@ -315,7 +327,8 @@ class B2bCollectionWorklist(models.Model):
         )
         rows = self.env.execute_query_dict(
             SQL(
-                "SELECT partner_id, amount_open, amount_overdue, overdue_count, "
+                "SELECT partner_id, amount_open, amount_overdue, amount_unapplied, "
+                "overdue_count, "
                 "oldest_overdue_days FROM (%s) w",
                 self._b2b_query(where),
             )

@@ -104,10 +104,18 @@ class ResPartner(models.Model):
         groups="base.group_user",
     )
     b2b_amount_overdue = fields.Monetary(
-        string="Overdue",
+        string="Overdue (net)",
         compute="_compute_b2b_totals",
         currency_field="b2b_currency_id",
-        help="Unpaid amount past due, net of unapplied credit notes and payments.",
+        help="Unpaid amount past due, net of unapplied credit notes and payments "
+        "(never below zero): the worklist's figure.",
+        groups="base.group_user",
+    )
+    b2b_amount_unapplied = fields.Monetary(
+        string="Unapplied Credits",
+        compute="_compute_b2b_totals",
+        currency_field="b2b_currency_id",
+        help="Credit notes and payments not applied to an invoice yet (negative).",
         groups="base.group_user",
     )
     b2b_oldest_overdue_days = fields.Integer(
@@ -174,6 +182,7 @@ class ResPartner(models.Model):
             partner.b2b_currency_id = company.currency_id
             partner.b2b_amount_open = row.get("amount_open", 0.0)
             partner.b2b_amount_overdue = row.get("amount_overdue", 0.0)
+            partner.b2b_amount_unapplied = row.get("amount_unapplied", 0.0)
             partner.b2b_oldest_overdue_days = row.get("oldest_overdue_days", 0)
             partner.b2b_overdue_invoice_count = row.get("overdue_count", 0)
 
