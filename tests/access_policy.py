@@ -513,6 +513,8 @@ NOT_DATA_MODELS = {
     "its collections fields write through to the company",
     "portal.wizard.user": "Odoo's portal access wizard, extended",
     "account.partial.reconcile": "Odoo's reconciliation, extended with hooks",
+    "account.move.line": "Odoo's journal items, extended with the rules of the "
+    "receivable and open receivable line (no field of ours)",
 }
 
 
