@@ -344,6 +344,53 @@ class TestAgingReport(B2bCollectionsCase):
             ],
         )
 
+    def test_unapplied_credit_is_never_netted_into_not_due(self):
+        """Initech owes 32,710 due in 30 days and paid 31,750 on account today,
+        not applied to the invoice yet (0 days: as young as the debt). Not due
+        is the debt, 32,710; Unapplied credits the payment, -31,750; the total
+        what Initech owes net, 32,710 - 31,750 = 960: in the pivot, the report
+        data and the spreadsheet alike."""
+        initech = self.env["res.partner"].create(
+            {"name": "Initech Supplies", "is_company": True}
+        )
+        invoice = self.invoice(
+            32710.0, due=TODAY + timedelta(days=30), invoice_date=TODAY, partner=initech
+        )
+        payment = self.unapplied_payment(31750.0, partner=initech)
+        self.assertRecordValues(
+            self.rows().filtered(lambda row: row.partner_id == initech),
+            [  # by due date: the payment's is today, the invoice's in 30 days
+                {"move_id": payment.move_id.id, "amount_residual": -31750.0, "days_overdue": 0, "bucket": "unapplied"},
+                {"move_id": invoice.id, "amount_residual": 32710.0, "days_overdue": 0, "bucket": "not_due"},
+            ],
+        )  # fmt: skip
+        # the pivot
+        groups = self.aging.read_group(
+            [("partner_id", "=", initech.id)], ["amount_residual:sum"], ["bucket"]
+        )
+        self.assertEqual(
+            [(g["bucket"], g["amount_residual"]) for g in groups],
+            [("not_due", 32710.0), ("unapplied", -31750.0)],
+        )
+        self.assertEqual(sum(g["amount_residual"] for g in groups), 960.0)
+        # the report data
+        data = self.data()
+        (group,) = [g for g in data["groups"] if g["id"] == initech.id]
+        self.assertEqual(group["amounts"], [32710.0, 0, 0, 0, 0, 0, -31750.0])
+        self.assertEqual(group["total"], 960.0)
+        # the report's totals: the fixture's (300 not due, -400 unapplied, 2000
+        # in all) and Initech's
+        self.assertEqual(data["totals"][0], 300.0 + 32710.0)
+        self.assertEqual(data["totals"][6], -400.0 - 31750.0)
+        self.assertEqual(data["total"], 2000.0 + 960.0)
+        # the spreadsheet
+        rows = self.sheet_rows(self.xlsx(self.export_wizard())["Aged Receivables"])
+        self.assertEqual(rows["Customer"][0], "Not due")
+        self.assertEqual(rows["Customer"][6:8], ("Unapplied credits", "Total"))
+        self.assertEqual(
+            rows["Initech Supplies"][:8], (32710, 0, 0, 0, 0, 0, -31750, 960)
+        )
+
     def test_today_is_the_default_and_equals_the_stored_residual(self):
         """As of today, the rebuilt residual of every row is the residual Odoo
         stores on the journal item, and the same rows come with or without the
