@@ -13,7 +13,9 @@ from odoo.tools.misc import format_amount
 from .common import TODAY, B2bCollectionsCase
 
 AS_OF = date(2026, 2, 15)
-BUCKETS = ["not_due", "b1", "b2", "b3", "b4", "b5"]
+# the values of the bucket field, in the order of the columns: the age buckets,
+# then the credits not applied yet
+BUCKETS = ["not_due", "b1", "b2", "b3", "b4", "b5", "unapplied"]
 REPORT = "b2b_collections.action_report_b2b_aged_receivables"
 
 
@@ -57,8 +59,8 @@ class TestAgingReport(B2bCollectionsCase):
     A     600.00  60      31-60     1000 - 400
     B     300.00  0       not due   500 - 200, due in 20 days
     C     500.00  15      1-30      800 - 300; C' itself is fully used: left out
-    D    -150.00  10      1-30      a credit is aged from its own date
-    E    -250.00  5       1-30
+    D    -150.00  10      unapplied a credit: its own column, whatever its age
+    E    -250.00  5       unapplied
     F     500.00  120     91-120    1000 EUR at 2.0
     G    (none)                     paid
     H    (none)                     matched with its reversal (03-15)
@@ -66,10 +68,14 @@ class TestAgingReport(B2bCollectionsCase):
     J     200.00  181     121+      Globex
     ==  ========  ======  ========  ===============================================
 
-    not due 300 | 1-30 500-150-250 = 100 | 31-60 600+300 = 900 | 61-90 0
-    | 91-120 500 | 121+ 200 | total 2000; shares 15 / 5 / 45 / 0 / 25 / 10 %.
-    Acme 1800 (= 2000 - J), Globex 200. By currency: USD 300 / 100 / 900 / 0 / 0
-    / 200 = 1500 USD, EUR 0 / 0 / 0 / 0 / 1000 / 0 = 1000 EUR (500 USD).
+    not due 300 (B) | 1-30 500 (C) | 31-60 600+300 = 900 (A, I) | 61-90 0
+    | 91-120 500 (F) | 121+ 200 (J) | unapplied -150-250 = -400 (D, E): the debt
+    300+500+900+500+200 = 2400 gross, 2400-400 = 2000 net, the total; shares of
+    the total 300/2000 = 15, 500/2000 = 25, 900/2000 = 45, 0, 500/2000 = 25,
+    200/2000 = 10, -400/2000 = -20 %. Acme 300 / 500 / 900 / 0 / 500 / 0 / -400
+    = 1800 (= 2000 - J), Globex 200 in 121+. By currency: USD 300 / 500 / 900 /
+    0 / 0 / 200 / -400 = 1500 USD, EUR 0 / 0 / 0 / 0 / 1000 / 0 / 0 = 1000 EUR
+    (500 USD).
 
     As of 2026-02-15: B, C', D, E are dated later: left out; every partial of
     a later date is not applied yet:
@@ -81,14 +87,15 @@ class TestAgingReport(B2bCollectionsCase):
     C     800.00  0       not due   due 03-16
     F     500.00  76      61-90
     G     900.00  6       1-30      paid on 03-05, after the date: fully open
-    H    -120.00  5       1-30      its reversal (03-15) is later: it counts
+    H    -120.00  5       unapplied its reversal (03-15) is later: it counts
     I     300.00  14      1-30      the reversal deleted the match with I'
-    I'   -300.00  10      1-30      matched only with its reversal (03-10)
+    I'   -300.00  10      unapplied matched only with its reversal (03-10)
     J     200.00  137     121+
     ==  ========  ======  ========  ===============================================
 
-    not due 800 | 1-30 1000+900-120+300-300 = 1780 | 31-60 0 | 61-90 500
-    | 91-120 0 | 121+ 200 | total 3280.
+    not due 800 (C) | 1-30 1000+900+300 = 2200 (A, G, I) | 31-60 0 | 61-90 500
+    (F) | 91-120 0 | 121+ 200 (J) | unapplied -120-300 = -420 (H, I'): 800+2200
+    +500+200 = 3700 gross, 3700-420 = 3280 net, the total.
     """
 
     @classmethod
@@ -255,7 +262,7 @@ class TestAgingReport(B2bCollectionsCase):
                     "amount_residual": -150.0,
                     "amount_residual_currency": -150.0,
                     "days_overdue": 10,
-                    "bucket": "b1",
+                    "bucket": "unapplied",
                     "collector_id": self.collector.id,
                 },
                 {
@@ -265,7 +272,7 @@ class TestAgingReport(B2bCollectionsCase):
                     "amount_residual": -250.0,
                     "amount_residual_currency": -250.0,
                     "days_overdue": 5,
-                    "bucket": "b1",
+                    "bucket": "unapplied",
                     "collector_id": self.collector.id,
                 },
                 {
@@ -285,10 +292,24 @@ class TestAgingReport(B2bCollectionsCase):
         self.assertEqual(
             rows.stage_id, self.stage("current") | self.stage("final_notice")
         )
+        # 1-30 is C alone (500), D and E are in unapplied: -150 - 250 = -400
+        pivot = self.pivot_totals()
         self.assertEqual(
-            self.pivot_totals(),
-            {"not_due": 300, "b1": 100, "b2": 900, "b3": 0, "b4": 500, "b5": 200},
+            pivot,
+            {
+                "not_due": 300,
+                "b1": 500,
+                "b2": 900,
+                "b3": 0,
+                "b4": 500,
+                "b5": 200,
+                "unapplied": -400,
+            },
         )
+        # the age buckets: the gross debt; with the credits: the net balance
+        self.assertEqual(sum(pivot[b] for b in BUCKETS[:-1]), 2400)
+        self.assertEqual(sum(pivot.values()), 2000)
+        self.assertEqual(sum(rows.mapped("amount_residual")), 2000)
 
     def test_buckets_come_in_aging_order(self):
         """The pivot's columns: not due first, then older and older."""
@@ -301,17 +322,73 @@ class TestAgingReport(B2bCollectionsCase):
         self.assertEqual(
             [(g["bucket"], g["amount_residual"]) for g in groups],
             [
-                ("not_due", 300.0),
-                ("b1", 100.0),
-                ("b2", 900.0),
-                ("b4", 500.0),
-                ("b5", 200.0),
+                ("not_due", 300.0),  # B
+                ("b1", 500.0),  # C
+                ("b2", 900.0),  # A 600 + I 300
+                ("b4", 500.0),  # F
+                ("b5", 200.0),  # J, Globex
+                ("unapplied", -400.0),  # D -150 + E -250, last
             ],
         )
         labels = dict(self.aging._fields["bucket"]._description_selection(self.env))
         self.assertEqual(
             list(labels.values()),
-            ["Not due", "1-30", "31-60", "61-90", "91-120", "121+"],
+            [
+                "Not due",
+                "1-30",
+                "31-60",
+                "61-90",
+                "91-120",
+                "121+",
+                "Unapplied credits",
+            ],
+        )
+
+    def test_unapplied_credit_is_never_netted_into_not_due(self):
+        """Initech owes 32,710 due in 30 days and paid 31,750 on account today,
+        not applied to the invoice yet (0 days: as young as the debt). Not due
+        is the debt, 32,710; Unapplied credits the payment, -31,750; the total
+        what Initech owes net, 32,710 - 31,750 = 960: in the pivot, the report
+        data and the spreadsheet alike."""
+        initech = self.env["res.partner"].create(
+            {"name": "Initech Supplies", "is_company": True}
+        )
+        invoice = self.invoice(
+            32710.0, due=TODAY + timedelta(days=30), invoice_date=TODAY, partner=initech
+        )
+        payment = self.unapplied_payment(31750.0, partner=initech)
+        self.assertRecordValues(
+            self.rows().filtered(lambda row: row.partner_id == initech),
+            [  # by due date: the payment's is today, the invoice's in 30 days
+                {"move_id": payment.move_id.id, "amount_residual": -31750.0, "days_overdue": 0, "bucket": "unapplied"},
+                {"move_id": invoice.id, "amount_residual": 32710.0, "days_overdue": 0, "bucket": "not_due"},
+            ],
+        )  # fmt: skip
+        # the pivot
+        groups = self.aging.read_group(
+            [("partner_id", "=", initech.id)], ["amount_residual:sum"], ["bucket"]
+        )
+        self.assertEqual(
+            [(g["bucket"], g["amount_residual"]) for g in groups],
+            [("not_due", 32710.0), ("unapplied", -31750.0)],
+        )
+        self.assertEqual(sum(g["amount_residual"] for g in groups), 960.0)
+        # the report data
+        data = self.data()
+        (group,) = [g for g in data["groups"] if g["id"] == initech.id]
+        self.assertEqual(group["amounts"], [32710.0, 0, 0, 0, 0, 0, -31750.0])
+        self.assertEqual(group["total"], 960.0)
+        # the report's totals: the fixture's (300 not due, -400 unapplied, 2000
+        # in all) and Initech's
+        self.assertEqual(data["totals"][0], 300.0 + 32710.0)
+        self.assertEqual(data["totals"][6], -400.0 - 31750.0)
+        self.assertEqual(data["total"], 2000.0 + 960.0)
+        # the spreadsheet
+        rows = self.sheet_rows(self.xlsx(self.export_wizard())["Aged Receivables"])
+        self.assertEqual(rows["Customer"][0], "Not due")
+        self.assertEqual(rows["Customer"][6:8], ("Unapplied credits", "Total"))
+        self.assertEqual(
+            rows["Initech Supplies"][:8], (32710, 0, 0, 0, 0, 0, -31750, 960)
         )
 
     def test_today_is_the_default_and_equals_the_stored_residual(self):
@@ -348,19 +425,32 @@ class TestAgingReport(B2bCollectionsCase):
                 {"move_id": self.inv_f.id, "amount_residual": 500.0, "days_overdue": 76, "bucket": "b3"},
                 {"move_id": self.inv_a.id, "amount_residual": 1000.0, "days_overdue": 16, "bucket": "b1"},
                 {"move_id": self.inv_i.id, "amount_residual": 300.0, "days_overdue": 14, "bucket": "b1"},
-                {"move_id": self.pay_i.move_id.id, "amount_residual": -300.0, "days_overdue": 10, "bucket": "b1"},
+                {"move_id": self.pay_i.move_id.id, "amount_residual": -300.0, "days_overdue": 10, "bucket": "unapplied"},
                 {"move_id": self.inv_g.id, "amount_residual": 900.0, "days_overdue": 6, "bucket": "b1"},
-                {"move_id": self.pay_h.move_id.id, "amount_residual": -120.0, "days_overdue": 5, "bucket": "b1"},
+                {"move_id": self.pay_h.move_id.id, "amount_residual": -120.0, "days_overdue": 5, "bucket": "unapplied"},
                 {"move_id": self.inv_c.id, "amount_residual": 800.0, "days_overdue": 0, "bucket": "not_due"},
             ],
         )  # fmt: skip
         # today, I' and G are fully matched: the past is rebuilt from partials
         self.assertTrue(pay_i_line.reconciled)
         self.assertEqual(self.inv_g.payment_state, "paid")
+        # 1-30: A 1000 + G 900 + I 300 = 2200; unapplied: H -120 + I' -300 = -420
+        pivot = self.pivot_totals(as_of=AS_OF)
         self.assertEqual(
-            self.pivot_totals(as_of=AS_OF),
-            {"not_due": 800, "b1": 1780, "b2": 0, "b3": 500, "b4": 0, "b5": 200},
+            pivot,
+            {
+                "not_due": 800,
+                "b1": 2200,
+                "b2": 0,
+                "b3": 500,
+                "b4": 0,
+                "b5": 200,
+                "unapplied": -420,
+            },
         )
+        # 3700 gross, 3280 net
+        self.assertEqual(sum(pivot[b] for b in BUCKETS[:-1]), 3700)
+        self.assertEqual(sum(pivot.values()), 3280)
 
     def reference_residuals(self, as_of):
         """{journal item: (residual, residual in currency)} of the company's
@@ -441,7 +531,7 @@ class TestAgingReport(B2bCollectionsCase):
             rows,
             [{"move_id": invoice.id, "amount_residual": 700.0, "days_overdue": 40, "bucket": "b2"}],
         )  # fmt: skip
-        self.assertEqual(self.pivot_totals()["b2"], 900.0 + 700.0)
+        self.assertEqual(self.pivot_totals()["b2"], 900.0 + 700.0)  # A, I + it
         later = TODAY + timedelta(days=10)
         self.assertFalse(
             self.rows(as_of=later).filtered(
@@ -449,8 +539,11 @@ class TestAgingReport(B2bCollectionsCase):
             )
         )
         data = self.data(detail=True)
-        self.assertEqual(data["totals"], [300.0, 100.0, 1600.0, 0.0, 500.0, 200.0])
-        self.assertEqual(data["total"], 2700.0)
+        # the totals of today, 31-60 with the 700: 900 + 700 = 1600
+        self.assertEqual(
+            data["totals"], [300.0, 500.0, 1600.0, 0.0, 500.0, 200.0, -400.0]
+        )
+        self.assertEqual(data["total"], 2000.0 + 700.0)
 
     def test_as_of_between_two_reversals(self):
         """On 03-12, I' is reversed (03-10) but H not yet (03-15); B is dated
@@ -514,11 +607,15 @@ class TestAgingReport(B2bCollectionsCase):
         )
         aging_2 = self.aging.with_context(allowed_company_ids=both.ids)
         data = aging_2._b2b_aging_report_data(TODAY, self.company_2.ids)
-        self.assertEqual(data["totals"], [0, 0, 0, 0, 700.0, 0])
+        # K, 95 days overdue: 91-120; no credit
+        self.assertEqual(data["totals"], [0, 0, 0, 0, 700.0, 0, 0])
         self.assertEqual([g["name"] for g in data["groups"]], ["Acme Online Retail"])
         data = aging_2._b2b_aging_report_data(TODAY, both.ids)
-        self.assertEqual(data["totals"], [300.0, 100.0, 900.0, 0, 1200.0, 200.0])
-        self.assertEqual(data["total"], 2700.0)
+        # company 1's totals, 91-120 with K: 500 + 700 = 1200
+        self.assertEqual(
+            data["totals"], [300.0, 500.0, 900.0, 0, 1200.0, 200.0, -400.0]
+        )
+        self.assertEqual(data["total"], 2000.0 + 700.0)
         with self.assertRaises(AccessError):
             self.aging.with_user(self.collector).with_context(
                 allowed_company_ids=self.company.ids
@@ -529,19 +626,29 @@ class TestAgingReport(B2bCollectionsCase):
     def test_report_data_by_customer_hand_computed(self):
         data = self.data()
         self.assertEqual(
-            [c["label"] for c in data["columns"]],
-            ["Not due", "1-30", "31-60", "61-90", "91-120", "121+"],
+            [(c["key"], c["label"]) for c in data["columns"]],
+            [
+                ("not_due", "Not due"),
+                ("b1", "1-30"),
+                ("b2", "31-60"),
+                ("b3", "61-90"),
+                ("b4", "91-120"),
+                ("b5", "121+"),
+                ("unapplied", "Unapplied credits"),
+            ],
         )
         self.assertEqual(
             [(g["name"], g["amounts"], g["total"]) for g in data["groups"]],
             [
-                ("Acme Online Retail", [300.0, 100.0, 900.0, 0, 500.0, 0], 1800.0),
-                ("Globex Wholesale", [0, 0, 0, 0, 0, 200.0], 200.0),
+                # B | C | A + I | - | F | - | D + E
+                ("Acme Online Retail", [300.0, 500.0, 900.0, 0, 500.0, 0, -400.0], 1800.0),
+                ("Globex Wholesale", [0, 0, 0, 0, 0, 200.0, 0], 200.0),
             ],
-        )
-        self.assertEqual(data["totals"], [300.0, 100.0, 900.0, 0, 500.0, 200.0])
+        )  # fmt: skip
+        self.assertEqual(data["totals"], [300.0, 500.0, 900.0, 0, 500.0, 200.0, -400.0])
+        # the net balance: 2400 of debt less 400 of credits
         self.assertEqual(data["total"], 2000.0)
-        self.assertEqual(data["percents"], [15.0, 5.0, 45.0, 0, 25.0, 10.0])
+        self.assertEqual(data["percents"], [15.0, 25.0, 45.0, 0, 25.0, 10.0, -20.0])
         self.assertEqual(data["currencies"], [])
         self.assertEqual(data["line_count"], 0)
         # the same figures as the pivot
@@ -549,10 +656,11 @@ class TestAgingReport(B2bCollectionsCase):
 
     def test_report_data_as_of_a_past_date(self):
         data = self.data(as_of=AS_OF)
-        self.assertEqual(data["totals"], [800.0, 1780.0, 0, 500.0, 0, 200.0])
-        self.assertEqual(data["total"], 3280.0)
-        # 800 / 3280, 1780 / 3280, 500 / 3280, 200 / 3280
-        self.assertEqual(data["percents"], [24.39, 54.27, 0, 15.24, 0, 6.1])
+        # C | A + G + I | - | F | - | J | H + I'
+        self.assertEqual(data["totals"], [800.0, 2200.0, 0, 500.0, 0, 200.0, -420.0])
+        self.assertEqual(data["total"], 3280.0)  # 3700 - 420
+        # 800 / 3280, 2200 / 3280, 500 / 3280, 200 / 3280, -420 / 3280
+        self.assertEqual(data["percents"], [24.39, 67.07, 0, 15.24, 0, 6.1, -12.8])
         self.assertEqual(data["totals"], list(self.pivot_totals(AS_OF).values()))
 
     def test_report_data_by_collector_and_stage(self):
@@ -572,13 +680,15 @@ class TestAgingReport(B2bCollectionsCase):
 
     def test_report_data_with_other_boundaries(self):
         """Buckets 10/20/45/150: A 60, I 58 and F 120 days in 46-150; C 15
-        days in 11-20; D 10 and E 5 days in 1-10; J 181 days in 151+."""
+        days in 11-20; nothing in 1-10 (D 10 and E 5 days are credits: in
+        Unapplied credits whatever the boundaries); J 181 days in 151+."""
         data = self.data(bounds=[10, 20, 45, 150])
         self.assertEqual(
             [c["label"] for c in data["columns"]],
-            ["Not due", "1-10", "11-20", "21-45", "46-150", "151+"],
-        )
-        self.assertEqual(data["totals"], [300.0, -400.0, 500.0, 0, 1400.0, 200.0])
+            ["Not due", "1-10", "11-20", "21-45", "46-150", "151+", "Unapplied credits"],
+        )  # fmt: skip
+        # B | - | C | - | A 600 + I 300 + F 500 | J | D -150 + E -250
+        self.assertEqual(data["totals"], [300.0, 0, 500.0, 0, 1400.0, 200.0, -400.0])
         self.assertEqual(data["total"], 2000.0)
 
     def test_report_data_per_currency_with_detail(self):
@@ -589,14 +699,15 @@ class TestAgingReport(B2bCollectionsCase):
                 {
                     "id": self.eur.id,
                     "name": "EUR",
-                    "amounts": [0, 0, 0, 0, 1000.0, 0],
+                    "amounts": [0, 0, 0, 0, 1000.0, 0, 0],  # F
                     "total": 1000.0,
                     "total_company": 500.0,
                 },
                 {
                     "id": self.currency.id,
                     "name": "USD",
-                    "amounts": [300.0, 100.0, 900.0, 0, 0, 200.0],
+                    # B | C | A + I | - | - | J | D + E
+                    "amounts": [300.0, 500.0, 900.0, 0, 0, 200.0, -400.0],
                     "total": 1500.0,
                     "total_company": 1500.0,
                 },
@@ -622,8 +733,8 @@ class TestAgingReport(B2bCollectionsCase):
                 (self.inv_a.name, "invoice", date(2026, 1, 30), 60, "31-60", "USD", 600.0, 600.0),
                 (self.inv_i.name, "invoice", date(2026, 2, 1), 58, "31-60", "USD", 300.0, 300.0),
                 (self.inv_c.name, "invoice", date(2026, 3, 16), 15, "1-30", "USD", 500.0, 500.0),
-                (self.cn_d.name, "credit_note", date(2026, 3, 21), 10, "1-30", "USD", -150.0, -150.0),
-                (self.pay_e.move_id.name, "payment", date(2026, 3, 26), 5, "1-30", "USD", -250.0, -250.0),
+                (self.cn_d.name, "credit_note", date(2026, 3, 21), 10, "Unapplied credits", "USD", -150.0, -150.0),
+                (self.pay_e.move_id.name, "payment", date(2026, 3, 26), 5, "Unapplied credits", "USD", -250.0, -250.0),
                 (self.inv_b.name, "invoice", date(2026, 4, 20), 0, "Not due", "USD", 300.0, 300.0),
             ],
         )  # fmt: skip
@@ -718,21 +829,39 @@ class TestAgingReport(B2bCollectionsCase):
                 self.assertEqual(book.sheetnames, ["Aged Receivables"])
                 rows = self.sheet_rows(book["Aged Receivables"])
                 pivot = self.pivot_totals(as_of=as_of)
+                # the credits' column after the age buckets, its label alone
+                # (no "days": it is not an age)
                 self.assertEqual(
-                    rows["Customer"][:7],
-                    ("Not due", "1-30", "31-60", "61-90", "91-120", "121+", "Total"),
+                    rows["Customer"][:8],
+                    (
+                        "Not due",
+                        "1-30",
+                        "31-60",
+                        "61-90",
+                        "91-120",
+                        "121+",
+                        "Unapplied credits",
+                        "Total",
+                    ),
                 )
-                self.assertEqual(rows["Total"][:6], tuple(pivot.values()))
-                self.assertEqual(rows["Total"][6], sum(pivot.values()))
+                self.assertEqual(rows["Total"][:7], tuple(pivot.values()))
+                self.assertEqual(rows["Total"][7], sum(pivot.values()))
                 shares = [round(v / sum(pivot.values()), 4) for v in pivot.values()]
-                self.assertEqual([round(v, 4) for v in rows["% of total"][:6]], shares)
+                self.assertEqual([round(v, 4) for v in rows["% of total"][:7]], shares)
                 self.assertEqual(rows["As of"][0].date(), as_of)
-        self.assertEqual(rows["Globex Wholesale"][:7], (0, 0, 0, 0, 0, 200, 200))
+        # as of 02-15: C | A + G + I | - | F | - | - | H + I' = 3280 - 200 (J)
+        self.assertEqual(
+            rows["Acme Online Retail"][:8], (800, 2200, 0, 500, 0, 0, -420, 3080)
+        )
+        self.assertEqual(rows["Globex Wholesale"][:8], (0, 0, 0, 0, 0, 200, 0, 200))
         sheet = book["Aged Receivables"]
         self.assertEqual(sheet.freeze_panes, "B7")
-        self.assertEqual(sheet.auto_filter.ref, "A6:H8")  # header + 2 customers
+        self.assertEqual(sheet.auto_filter.ref, "A6:I8")  # header + 2 customers
+        self.assertEqual(sheet["H6"].value, "Unapplied credits")
         self.assertEqual(sheet["G8"].value, 200)  # Globex, 121+
         self.assertEqual(sheet["G8"].number_format, '"$" #,##0.00;-"$" #,##0.00;"-"')
+        self.assertEqual(sheet["H7"].value, -420)  # Acme, Unapplied credits
+        self.assertEqual(sheet["H7"].number_format, sheet["G8"].number_format)
 
     def test_xlsx_detail_and_currencies(self):
         wizard = self.export_wizard(
@@ -741,10 +870,27 @@ class TestAgingReport(B2bCollectionsCase):
         book = self.xlsx(wizard)
         self.assertEqual(book.sheetnames, ["Aged Receivables", "Open Items"])
         rows = self.sheet_rows(book["Aged Receivables"])
-        self.assertEqual(rows["Colin Collector"][:7], (300, 100, 900, 0, 500, 0, 1800))
-        self.assertEqual(rows["No collector"][:7], (0, 0, 0, 0, 0, 200, 200))
-        self.assertEqual(rows["EUR"][:8], (0, 0, 0, 0, 1000, 0, 1000, 500))
-        self.assertEqual(rows["USD"][:8], (300, 100, 900, 0, 0, 200, 1500, 1500))
+        # Acme's items (collector Colin): B | C | A + I | - | F | - | D + E
+        self.assertEqual(
+            rows["Colin Collector"][:8], (300, 500, 900, 0, 500, 0, -400, 1800)
+        )
+        self.assertEqual(rows["No collector"][:8], (0, 0, 0, 0, 0, 200, 0, 200))
+        self.assertEqual(
+            rows["Currency"][:9],
+            (
+                "Not due",
+                "1-30",
+                "31-60",
+                "61-90",
+                "91-120",
+                "121+",
+                "Unapplied credits",
+                "Total",
+                "Total in USD",
+            ),
+        )
+        self.assertEqual(rows["EUR"][:9], (0, 0, 0, 0, 1000, 0, 0, 1000, 500))
+        self.assertEqual(rows["USD"][:9], (300, 500, 900, 0, 0, 200, -400, 1500, 1500))
         detail = list(book["Open Items"].iter_rows(values_only=True))
         header = detail.index(next(r for r in detail if r[0] == "Collector"))
         lines = detail[header + 1 : -1]
@@ -766,6 +912,20 @@ class TestAgingReport(B2bCollectionsCase):
             ),
         )
         self.assertEqual(lines[0][5].date(), date(2025, 12, 1))
+        # by customer then due date: F, A, I, C, D, E, B, then Globex's J
+        self.assertEqual(
+            [(line[2], line[7]) for line in lines],
+            [
+                (self.inv_f.name, "91-120"),
+                (self.inv_a.name, "31-60"),
+                (self.inv_i.name, "31-60"),
+                (self.inv_c.name, "1-30"),
+                (self.cn_d.name, "Unapplied credits"),
+                (self.pay_e.move_id.name, "Unapplied credits"),
+                (self.inv_b.name, "Not due"),
+                (self.inv_j.name, "121+"),
+            ],
+        )
         self.assertEqual(sum(line[10] for line in lines), 2000)
         self.assertEqual(detail[-1][0], "Total")
         self.assertEqual(detail[-1][10], 2000)
@@ -793,7 +953,31 @@ class TestAgingReport(B2bCollectionsCase):
         self.assertIn("Aged Receivables", text)
         self.assertIn("02/15/2026", text)
         (row,) = tree.xpath(f"//tr[@name='group_{self.customer.id}']")
-        self.assertIn(self.fmt(1000.0 + 900.0 - 120.0), _text(row))  # 1-30 of Acme
+        # Acme as of 02-15: C | A + G + I | F | H + I' | 3700 - 420 - J
+        self.assertEqual(
+            _text(row),
+            " ".join(
+                ["Acme Online Retail"]
+                + [self.fmt(a) for a in (800.0, 1000.0 + 900.0 + 300.0, 500.0)]
+                + [self.fmt(-120.0 - 300.0), self.fmt(3080.0)]
+            ),
+        )
+        # the credits' column is labelled alone: it is not an age in days
+        headers = [_text(th) for th in tree.xpath("//table[@name='summary']//th")]
+        self.assertEqual(
+            headers,
+            [
+                "Customer",
+                "Not due",
+                "1-30 days",
+                "31-60 days",
+                "61-90 days",
+                "91-120 days",
+                "121+ days",
+                "Unapplied credits",
+                "Total",
+            ],
+        )
 
     def test_pdf_with_detail_and_currencies(self):
         wizard = self.export_wizard(currency_mode="per_currency", include_detail=True)
@@ -801,6 +985,18 @@ class TestAgingReport(B2bCollectionsCase):
         (eur,) = tree.xpath("//tr[@name='currency_EUR']")
         self.assertIn(self.fmt(1000.0, self.eur), _text(eur))
         self.assertIn(self.fmt(500.0), _text(eur))
+        headers = [_text(th) for th in tree.xpath("//table[@name='currencies']//th")]
+        self.assertEqual(headers[6:9], ["121+ days", "Unapplied credits", "Total"])
+        # USD: B | C | A + I | J | D + E | 1500 USD | 1500 USD
+        (usd,) = tree.xpath("//tr[@name='currency_USD']")
+        self.assertEqual(
+            _text(usd),
+            " ".join(
+                ["USD"]
+                + [self.fmt(a) for a in (300.0, 500.0, 900.0, 200.0, -400.0)]
+                + [self.fmt(1500.0), self.fmt(1500.0)]
+            ),
+        )
         (detail,) = tree.xpath("//table[@name='detail']")
         detail_text = _text(detail)
         for move in (
@@ -814,6 +1010,8 @@ class TestAgingReport(B2bCollectionsCase):
         ):
             self.assertIn(move.name, detail_text)
         self.assertNotIn(self.inv_g.name, detail_text)
+        (row_d,) = detail.xpath(f".//tr[td[1][normalize-space()='{self.cn_d.name}']]")
+        self.assertIn("Unapplied credits", _text(row_d))
         (total,) = tree.xpath(f"//tr[@name='detail_total_{self.customer.id}']")
         self.assertIn(self.fmt(1800.0), _text(total))
 
