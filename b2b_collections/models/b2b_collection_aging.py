@@ -264,6 +264,17 @@ class B2bCollectionAging(models.Model):
         return bounds
 
     @api.model
+    def _b2b_column_for(self, days, residual, bounds):
+        """Column of an open item ``days`` past its due date with ``residual``
+        (company currency) for ``bounds``: Unapplied credits for a credit,
+        else its age bucket (``account.move._b2b_bucket_for``). Python twin of
+        the query's column (``_b2b_sql_columns``); the customer statement
+        uses it."""
+        if residual < 0:
+            return UNAPPLIED
+        return self.env["account.move"]._b2b_bucket_for(days, bounds)
+
+    @api.model
     def _b2b_bucket_columns(self, bounds):
         """[(bucket key, label)] for ``bounds``, in aging order."""
         b1, b2, b3, b4 = bounds

@@ -41,7 +41,8 @@ class ReportB2bStatement(models.AbstractModel):
         commercials = partners.commercial_partner_id
         received = self._b2b_received(commercials, company, received_since, today)
         items = self._b2b_open_items(commercials, company, today)
-        buckets = self.env["account.move"]._selection_b2b_aging_bucket()
+        # the aging's columns: the age buckets, then the unapplied credits
+        buckets = self.env["b2b.collection.aging"]._selection_bucket()
         company_currency = company.currency_id
         statements = {}
         for partner in partners:
@@ -66,8 +67,11 @@ class ReportB2bStatement(models.AbstractModel):
                 "total": sum(aging.values()),
                 "received": received.get(commercial.id, 0.0),
                 "received_since": received_since,
+                # gross: the overdue debts, before the unapplied credits
                 "overdue": sum(
-                    amount for key, amount in aging.items() if key != "not_due"
+                    amount
+                    for key, amount in aging.items()
+                    if key not in ("not_due", "unapplied")
                 ),
                 "currency_totals": (
                     [
@@ -110,8 +114,9 @@ class ReportB2bStatement(models.AbstractModel):
     @api.model
     def _b2b_open_item(self, line, currency, today, bounds):
         """One open item of the statement: the receivable ``line`` (in
-        ``currency``), its age on ``today`` and its bucket for ``bounds``
-        (``account.move._b2b_bucket_for``), and a link to pay an invoice."""
+        ``currency``), its age on ``today`` and its column of the aging for
+        ``bounds`` (``b2b.collection.aging._b2b_column_for``: a credit in
+        Unapplied credits), and a link to pay an invoice."""
         move = line.move_id
         due = line.date_maturity or line.date
         days = (today - due).days
@@ -129,7 +134,9 @@ class ReportB2bStatement(models.AbstractModel):
             "amount": line.amount_currency,
             "residual": line.amount_residual_currency,
             "residual_company": line.amount_residual,
-            "bucket": self.env["account.move"]._b2b_bucket_for(days, bounds),
+            "bucket": self.env["b2b.collection.aging"]._b2b_column_for(
+                days, line.amount_residual, bounds
+            ),
             "pay_url": (
                 self.env["b2b.collection.contact"]._b2b_portal_url(move)
                 if move.move_type == "out_invoice" and line.amount_residual > 0

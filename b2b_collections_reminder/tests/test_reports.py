@@ -67,7 +67,8 @@ class TestReports(B2bCollectionsCase):
         cls.inv_soon = cls.invoice(
             500.0, due=TODAY + 10 * days, invoice_date=TODAY - 20 * days
         )
-        # an unapplied credit note of 100, dated 5 days ago: -100 in 1-30
+        # an unapplied credit note of 100, dated 5 days ago: -100 in the
+        # Unapplied credits column (never netted into an age bucket)
         cls.refund = cls.invoice(100.0, due=TODAY - 5 * days, move_type="out_refund")
         # not on the statement: paid, draft, another customer, another company
         cls.inv_paid = cls.invoice(250.0, due=TODAY - 60 * days)
@@ -425,14 +426,17 @@ class TestReports(B2bCollectionsCase):
         # aging in company currency
         expected = {
             "aging_not_due": 500.0,
-            "aging_b1": -100.0,
+            "aging_b1": 0.0,
             "aging_b2": 600.0,
             "aging_b3": 0.0,
             "aging_b4": 150.0,
             "aging_b5": 0.0,
+            "aging_unapplied": -100.0,
+            # 500 + 600 + 150 - 100
             "aging_total": 1150.0,
             "open_balance": 1150.0,
-            "overdue": 650.0,
+            # gross: 600 (45 days) + 150 (100 days), before the credit
+            "overdue": 750.0,
             "open_balance_EUR": 300.0,
         }
         for name, amount in expected.items():
@@ -452,6 +456,7 @@ class TestReports(B2bCollectionsCase):
                 "61-90 days",
                 "91-120 days",
                 "121+ days",
+                "Unapplied credits",
                 "Total",
             ],
         )
@@ -474,11 +479,12 @@ class TestReports(B2bCollectionsCase):
         tree = lxml_html.fromstring(content)
         expected = {
             "aging_not_due": 500.0,
-            "aging_b1": -100.0,
+            "aging_b1": 0.0,
             "aging_b2": 600.0,
             "aging_b3": 0.0,
             "aging_b4": 150.0,
             "aging_b5": 0.0,
+            "aging_unapplied": -100.0,
             "open_balance": 1150.0,
         }
         for name, amount in expected.items():
