@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from . import b2b_collection_validation as validation
 
@@ -106,6 +107,7 @@ class ResPartner(models.Model):
     b2b_amount_overdue = fields.Monetary(
         string="Overdue (net)",
         compute="_compute_b2b_totals",
+        search="_search_b2b_amount_overdue",
         currency_field="b2b_currency_id",
         help="Unpaid amount past due, net of unapplied credit notes and payments "
         "(never below zero): the worklist's figure.",
@@ -116,6 +118,14 @@ class ResPartner(models.Model):
         compute="_compute_b2b_totals",
         currency_field="b2b_currency_id",
         help="Credit notes and payments not applied to an invoice yet (negative).",
+        groups="base.group_user",
+    )
+    b2b_amount_escalated = fields.Monetary(
+        string="With Agency or Legal",
+        compute="_compute_b2b_amount_escalated",
+        currency_field="b2b_currency_id",
+        help="Open amount of the invoices with an agency or in legal in the current "
+        "company: the part of the debt not worked in house.",
         groups="base.group_user",
     )
     b2b_oldest_overdue_days = fields.Integer(
@@ -158,10 +168,19 @@ class ResPartner(models.Model):
                     ["commercial_partner_id", "b2b_collection_stage_id"],
                 )
             )
+            by_partner = {}
             for partner, stage in groups:
-                best = stages.get(partner.id)
-                if not best or (stage.sequence, stage.id) > (best.sequence, best.id):
-                    stages[partner.id] = stage
+                by_partner.setdefault(partner.id, self.env["b2b.collection.stage"])
+                by_partner[partner.id] |= stage
+            for partner_id, partner_stages in by_partner.items():
+                # a customer partly with an agency or in legal is worked in
+                # house for the rest: its stage is the rest's
+                in_house = partner_stages.filtered(
+                    lambda st: not (st.is_agency or st.is_legal)
+                )
+                stages[partner_id] = max(
+                    in_house or partner_stages, key=lambda st: (st.sequence, st.id)
+                )
         for partner in self:
             partner.b2b_collection_stage_id = stages.get(
                 partner._origin.id or partner.id
@@ -185,6 +204,46 @@ class ResPartner(models.Model):
             partner.b2b_amount_unapplied = row.get("amount_unapplied", 0.0)
             partner.b2b_oldest_overdue_days = row.get("oldest_overdue_days", 0)
             partner.b2b_overdue_invoice_count = row.get("overdue_count", 0)
+
+    @api.depends_context("company")
+    def _compute_b2b_amount_escalated(self):
+        groups = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commercial_partner_id", "in", self._origin.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    "|",
+                    ("b2b_collection_stage_id.is_agency", "=", True),
+                    ("b2b_collection_stage_id.is_legal", "=", True),
+                ],
+                ["commercial_partner_id"],
+                ["amount_residual_signed:sum"],
+            )
+        )
+        amounts = {partner.id: amount for partner, amount in groups}
+        for partner in self:
+            partner.b2b_amount_escalated = amounts.get(partner._origin.id, 0.0)
+
+    def _search_b2b_amount_overdue(self, operator, value):
+        """Customers by their overdue amount in the current company, from the
+        worklist query (one query)."""
+        if operator not in (">", ">=", "<", "<=", "=", "!="):
+            raise UserError(_("Unsupported search on the overdue amount."))
+        # (sudo: only the ids of the customers; their own rules still apply)
+        worklist = self.env["b2b.collection.worklist"].sudo()
+        rows = worklist.search_fetch(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("amount_overdue", operator, value),
+            ],
+            ["partner_id"],
+        )
+        return [("id", "in", rows.partner_id.ids)]
 
     def _compute_b2b_note_count(self):
         counts = dict(

@@ -305,3 +305,52 @@ class TestWorklistReasons(B2bCollectionsCase):
             [("needs_action", "=", True), ("partner_id", "in", self.customers.ids)]
         )
         self.assertFalse(today)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestCustomersInCollection(B2bCollectionsCase):
+    """The customers kanban: a customer partly with an agency is worked in
+    house for the rest; only customers with something overdue by default."""
+
+    def test_partial_placement_reads_as_partial(self):
+        kept = self.invoice(26980.0, due=TODAY - timedelta(days=40))
+        kept.b2b_collection_stage_id = self.stage("reminded")
+        placed = self.invoice(1590.0, due=TODAY - timedelta(days=200))
+        placed.b2b_collection_stage_id = self.stage("agency")
+        # 1,590 of 28,570 placed: the customer is worked in house for the rest
+        self.assertEqual(self.customer.b2b_collection_stage_id, self.stage("reminded"))
+        self.assertEqual(self.customer.b2b_amount_escalated, 1590.0)
+        self.assertEqual(self.customer.b2b_amount_open, 28570.0)
+        row = self.env["b2b.collection.worklist"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertTrue(row.callable)
+        # once everything is placed, the customer is with the agency
+        kept.b2b_collection_stage_id = self.stage("agency")
+        self.customer.invalidate_recordset(["b2b_amount_escalated"])  # next request
+        self.assertEqual(self.customer.b2b_collection_stage_id, self.stage("agency"))
+        self.assertEqual(self.customer.b2b_amount_escalated, 28570.0)
+
+    def test_kanban_shows_who_owes_by_default(self):
+        owing = self.env["res.partner"].create({"name": "Owing", "is_company": True})
+        calm = self.env["res.partner"].create({"name": "Calm", "is_company": True})
+        self.invoice(500.0, due=TODAY - timedelta(days=5), partner=owing)
+        self.invoice(500.0, due=TODAY + timedelta(days=25), partner=calm)
+        action = self.env.ref("b2b_collections.res_partner_action_collections")
+        self.assertIn("search_default_b2b_owing", action.context)
+        Partner = self.env["res.partner"].with_user(self.collector)
+        found = Partner.search(
+            [("id", "in", (owing | calm).ids), ("b2b_amount_overdue", ">", 0)]
+        )
+        self.assertEqual(found, owing)
+        # both are customers in collection (open invoices), shown without the filter
+        self.assertEqual(
+            Partner.search(
+                [
+                    ("id", "in", (owing | calm).ids),
+                    ("b2b_collection_stage_id", "!=", False),
+                ]
+            ),
+            owing | calm,
+        )
