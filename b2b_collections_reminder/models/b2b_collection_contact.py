@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
 
@@ -259,6 +262,33 @@ class B2bCollectionContact(models.Model):
             partner.message_post(body=body, subtype_xmlid="mail.mt_note")
             # the engine's bookkeeping: no user writes the contact log
             contact.sudo()._b2b_write_as_action(values)
+
+    @api.model
+    def _b2b_recent_counts(self, company, today, partner_ids):
+        """Contacts per customer in the 7 days up to ``today``: reminders sent
+        and outbound calls logged."""
+        if not partner_ids:
+            return {}
+        since = fields.Datetime.to_datetime(today) - timedelta(days=6)
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT partner_id, COUNT(*) FROM (
+                SELECT partner_id FROM b2b_collection_contact
+                 WHERE company_id = %(company)s AND date >= %(since)s
+                   AND partner_id IN %(partners)s
+                 UNION ALL
+                SELECT partner_id FROM b2b_collection_note
+                 WHERE company_id = %(company)s AND date >= %(since)s
+                   AND direction = 'outbound' AND partner_id IN %(partners)s
+            ) contacts GROUP BY partner_id
+            """,
+                company=company.id,
+                since=since,
+                partners=tuple(partner_ids),
+            )
+        )
+        return dict(rows)
 
     def _b2b_invoice_rows(self):
         """Lines for the email and letter templates, oldest first."""

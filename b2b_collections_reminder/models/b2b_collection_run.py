@@ -1,6 +1,5 @@
 import logging
 from collections import defaultdict
-from datetime import timedelta
 
 from markupsafe import Markup, escape
 
@@ -267,33 +266,6 @@ class B2bCollectionRun(models.Model):
         )
 
     @api.model
-    def _b2b_recent_contacts(self, company, today, partner_ids):
-        """Contacts per customer in the 7 days up to ``today``: reminders sent
-        and outbound calls logged."""
-        if not partner_ids:
-            return {}
-        since = fields.Datetime.to_datetime(today) - timedelta(days=6)
-        rows = self.env.execute_query(
-            SQL(
-                """
-            SELECT partner_id, COUNT(*) FROM (
-                SELECT partner_id FROM b2b_collection_contact
-                 WHERE company_id = %(company)s AND date >= %(since)s
-                   AND partner_id IN %(partners)s
-                 UNION ALL
-                SELECT partner_id FROM b2b_collection_note
-                 WHERE company_id = %(company)s AND date >= %(since)s
-                   AND direction = 'outbound' AND partner_id IN %(partners)s
-            ) contacts GROUP BY partner_id
-            """,
-                company=company.id,
-                since=since,
-                partners=tuple(partner_ids),
-            )
-        )
-        return dict(rows)
-
-    @api.model
     def _b2b_plan(self, company, today=None, partner_ids=None):
         """The reminders due for ``company`` on ``today``: one per customer, at
         the highest level due among its invoices (each invoice listed with its
@@ -315,7 +287,10 @@ class B2bCollectionRun(models.Model):
         levels.mapped("policy_id")
         levels.mapped("stage_id")
         moves.mapped("name")
-        recent = self._b2b_recent_contacts(company, today, partners.ids)
+        recent = self.env["b2b.collection.contact"]._b2b_recent_counts(
+            company, today, partners.ids
+        )
+        escalated = partners._b2b_escalated_stages()
         by_partner = defaultdict(list)
         for row in rows:
             by_partner[row["partner_id"]].append(row)
@@ -324,7 +299,7 @@ class B2bCollectionRun(models.Model):
             partner = partners.browse(partner_id)
             for row in partner_rows:
                 if not row["pause"] and self._b2b_already_escalated(
-                    partner, levels.browse(row["level_id"])
+                    escalated.get(partner_id), levels.browse(row["level_id"])
                 ):
                     row["pause"] = "escalated"
             active = [row for row in partner_rows if not row["pause"]]
@@ -345,15 +320,15 @@ class B2bCollectionRun(models.Model):
         return actions
 
     @api.model
-    def _b2b_already_escalated(self, partner, level):
+    def _b2b_already_escalated(self, stages, level):
         """Whether ``level`` escalates (to an agency, to legal) a customer that
-        is there already: such a notice is never sent."""
-        stage = partner.b2b_collection_stage_id
+        is there already, for some of its invoices (``stages``: the agency and
+        legal stages of its open invoices): such a notice is never sent."""
+        if not stages:
+            return False
         if level.stage_id and (level.stage_id.is_agency or level.stage_id.is_legal):
-            return bool(stage) and stage.sequence >= level.stage_id.sequence
-        if level.propose_agency:
-            return bool(stage.is_agency or stage.is_legal)
-        return False
+            return any(st.sequence >= level.stage_id.sequence for st in stages)
+        return bool(level.propose_agency)
 
     @api.model
     def _b2b_customer_pause(self, company, today, action, recent_contacts):

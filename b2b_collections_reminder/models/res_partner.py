@@ -27,3 +27,30 @@ class ResPartner(models.Model):
         readonly=True,
         groups="b2b_collections.group_b2b_collection_user",
     )
+
+    def _b2b_escalated_stages(self):
+        """{customer id: the agency and legal stages of its open invoices}, for
+        these customers (commercial partners): one
+        query. A customer partly placed is worked in house for the rest (its
+        own stage says so) but must not be told again of an escalation it
+        already went through."""
+        groups = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commercial_partner_id", "in", self.ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    "|",
+                    ("b2b_collection_stage_id.is_agency", "=", True),
+                    ("b2b_collection_stage_id.is_legal", "=", True),
+                ],
+                ["commercial_partner_id", "b2b_collection_stage_id"],
+            )
+        )
+        stages = {}
+        for partner, stage in groups:
+            stages[partner.id] = stages.get(partner.id, stage.browse()) | stage
+        return stages

@@ -912,9 +912,10 @@ class TestOneReminderPerCustomer(B2bRemindersCase):
     def test_no_agency_notice_to_a_customer_already_with_an_agency(self):
         placed = self.invoice(900.0, due=TODAY - timedelta(days=90))
         placed.b2b_collection_stage_id = self.stage("agency")
-        self.assertEqual(self.customer.b2b_collection_stage_id, self.stage("agency"))
-        # old enough for the pre-agency notice, but the customer is with an
-        # agency already
+        # partly placed: worked in house for the rest...
+        self.assertNotEqual(self.customer.b2b_collection_stage_id, self.stage("agency"))
+        # ... but never told again of the agency: an invoice old enough for
+        # the pre-agency notice gets none
         very_late = self.invoice(500.0, due=TODAY - timedelta(days=80))
         paused = {
             row["move_id"]: action["pause"]
