@@ -32,7 +32,7 @@ class B2bCollectionContact(models.Model):
     was sent."""
 
     _name = "b2b.collection.contact"
-    _inherit = ["mail.thread", "b2b.collection.guard.mixin"]
+    _inherit = ["mail.thread", "portal.mixin", "b2b.collection.guard.mixin"]
     _description = "Collections Contact Log"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -145,6 +145,12 @@ class B2bCollectionContact(models.Model):
         "show up here.",
     )
 
+    statement_attached = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The email carried the statement PDF; otherwise a link to it.",
+        b2b_write="action",
+    )
     delivery_reported = fields.Boolean(
         readonly=True,
         copy=False,
@@ -289,6 +295,18 @@ class B2bCollectionContact(models.Model):
             )
         )
         return dict(rows)
+
+    def _b2b_statement_url(self):
+        """The customer's statement of account, rendered when opened (the
+        reminder's access token opens it: no login, nothing else)."""
+        self.ensure_one()
+        self.sudo()._portal_ensure_token()
+        return f"{self.get_base_url()}/b2b/statement/{self.id}?access_token={self.sudo().access_token}"
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for contact in self:
+            contact.access_url = f"/b2b/statement/{contact.id}"
 
     def _b2b_invoice_rows(self):
         """Lines for the email and letter templates, oldest first."""

@@ -472,20 +472,24 @@ class B2bCollectionRun(models.Model):
 
     def _b2b_deliver(self, contact, action, partner, level, collector):
         """The reminder through its channels: the letter (a PDF kept on the
-        contact), the email (with the statement, if the run attaches it) and
-        the call (an activity of the collector)."""
+        contact), the email (with the statement attached for the customers who
+        ask for it, else a link to it) and the call (an activity of the
+        collector)."""
         if action["channel_letter"]:
             contact.letter_attachment_id = self._b2b_render_attachment(
                 "b2b_collections_reminder.action_report_b2b_letter", contact, contact
             )
         if action["channel_email"]:
             attachments = self.env["ir.attachment"]
-            if self.with_statement:
+            # the PDF for the customers who asked for it (or every customer,
+            # by setting); the others get a link that renders it on demand
+            if self.with_statement or partner.b2b_statement_attachment:
                 attachments = self._b2b_render_attachment(
                     "b2b_collections_reminder.action_report_b2b_statement",
                     partner,
                     contact,
                 )
+                contact.statement_attached = bool(attachments)
             messages = contact.with_context(
                 mail_notify_force_send=False
             ).message_post_with_source(

@@ -64,8 +64,10 @@ class ResCompany(models.Model):
     )
     b2b_attach_statement = fields.Boolean(
         string="Attach statement",
-        default=True,
-        help="Attach the customer statement PDF to reminder emails.",
+        default=False,
+        help="Attach the customer statement PDF to every reminder email. "
+        "Without it, only the customers marked Statement as Attachment get the "
+        "PDF; the others a link that renders their statement when opened.",
         b2b_write="user",
         groups="base.group_user",
     )

@@ -19,6 +19,13 @@ class ResPartner(models.Model):
         b2b_write="manager",
         groups="base.group_user",
     )
+    b2b_statement_attachment = fields.Boolean(
+        string="Statement as Attachment",
+        help="Reminder emails carry the statement PDF (the customer asked for "
+        "it); otherwise a link that shows the statement when opened.",
+        b2b_write="collector",
+        groups="base.group_user",
+    )
     b2b_contact_ids = fields.One2many(
         "b2b.collection.contact",
         "partner_id",

@@ -317,8 +317,16 @@ class TestReports(B2bCollectionsCase):
         text = _text(
             self.templates["first"]._render_field("body_html", contact.ids)[contact.id]
         )
-        self.assertNotIn("statement", text)
+        # without the PDF: a link to the statement, nothing said attached
+        self.assertNotIn("attached", text)
+        self.assertIn("is one click away: your statement", text)
         self.assertIn(self.inv_old.name, text)
+        contact.sudo().statement_attached = True
+        text = _text(
+            self.templates["first"]._render_field("body_html", contact.ids)[contact.id]
+        )
+        self.assertIn("You will find attached a statement", text)
+        self.assertNotIn("one click away", text)
 
     # ------------------------------------------------------------------ letter
 
