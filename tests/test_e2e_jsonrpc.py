@@ -62,10 +62,18 @@ def _xmlid(admin, xmlid):
 
 @pytest.fixture(scope="module")
 def stages(admin):
-    return {
+    ids = {
         code: _xmlid(admin, f"b2b_collections.b2b_collection_stage_{code}")
-        for code in ("current", "reminded", "final_notice", "promise")
+        for code in (
+            "current",
+            "reminded",
+            "final_notice",
+            "promise",
+            "agency",
+            "legal",
+        )
     }
+    return {**ids, "escalated": (ids["agency"], ids["legal"])}
 
 
 @pytest.fixture(scope="module")
@@ -247,15 +255,23 @@ def test_promise_logged_by_rpc_posts_message_schedules_activity(
             WORKLIST, [("needs_action", "=", True)], ["partner_id"]
         )
     }
-    # Its overdue invoices wait for the promise.
+    # Its overdue invoices wait for the promise; those with an agency (a
+    # customer partly placed is called for the rest) stay with it.
+    before = {inv["id"]: _id(inv["b2b_collection_stage_id"]) for inv in invoices_before}
     invoices_after = clara.search_read(
         "account.move",
-        [("id", "in", [inv["id"] for inv in invoices_before])],
+        [("id", "in", list(before))],
         ["b2b_collection_stage_id", "b2b_next_action_date"],
     )
-    for invoice in invoices_after:
+    kept = set(stages["escalated"])
+    moved = [inv for inv in invoices_after if before[inv["id"]] not in kept]
+    assert moved, invoices_after
+    for invoice in moved:
         assert _id(invoice["b2b_collection_stage_id"]) == stages["promise"], invoice
         assert invoice["b2b_next_action_date"] == promise_date, invoice
+    for invoice in invoices_after:
+        if before[invoice["id"]] in kept:
+            assert _id(invoice["b2b_collection_stage_id"]) == before[invoice["id"]]
 
 
 # ---------------------------------------------------------------- 3. bad input
