@@ -321,6 +321,16 @@ class AccountMove(models.Model):
         the aging analysis); ``_compute_b2b_aging`` is its Python twin."""
         return SQL("GREATEST(0, %s - %s)", as_of, due)
 
+    @api.model
+    def _b2b_open_invoice_domain(self):
+        """Domain twin of ``_b2b_is_open_invoice``: posted customer invoices
+        not fully paid."""
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", OPEN_PAYMENT_STATES),
+        ]
+
     def _b2b_is_open_invoice(self):
         self.ensure_one()
         return (

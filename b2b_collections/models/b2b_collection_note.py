@@ -333,9 +333,7 @@ class B2bCollectionNote(models.Model):
         domain = [
             ("commercial_partner_id", "=", self.partner_id.id),
             ("company_id", "=", self.company_id.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
+            *self.env["account.move"]._b2b_open_invoice_domain(),
         ]
         if overdue_only:
             domain.append(("b2b_days_overdue", ">", 0))

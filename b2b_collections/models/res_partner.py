@@ -160,9 +160,7 @@ class ResPartner(models.Model):
                 ._read_group(
                     [
                         ("commercial_partner_id", "in", self.ids),
-                        ("move_type", "=", "out_invoice"),
-                        ("state", "=", "posted"),
-                        ("payment_state", "in", ("not_paid", "partial")),
+                        *self.env["account.move"]._b2b_open_invoice_domain(),
                         ("b2b_collection_stage_id", "!=", False),
                     ],
                     ["commercial_partner_id", "b2b_collection_stage_id"],
@@ -205,6 +203,17 @@ class ResPartner(models.Model):
             partner.b2b_oldest_overdue_days = row.get("oldest_overdue_days", 0)
             partner.b2b_overdue_invoice_count = row.get("overdue_count", 0)
 
+    @api.model
+    def _b2b_escalated_invoice_domain(self):
+        """Open invoices with an agency or in legal: the part of a debt not
+        worked in house."""
+        return [
+            *self.env["account.move"]._b2b_open_invoice_domain(),
+            "|",
+            ("b2b_collection_stage_id.is_agency", "=", True),
+            ("b2b_collection_stage_id.is_legal", "=", True),
+        ]
+
     @api.depends_context("company")
     def _compute_b2b_amount_escalated(self):
         groups = (
@@ -214,12 +223,7 @@ class ResPartner(models.Model):
                 [
                     ("commercial_partner_id", "in", self._origin.ids),
                     ("company_id", "=", self.env.company.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    "|",
-                    ("b2b_collection_stage_id.is_agency", "=", True),
-                    ("b2b_collection_stage_id.is_legal", "=", True),
+                    *self._b2b_escalated_invoice_domain(),
                 ],
                 ["commercial_partner_id"],
                 ["amount_residual_signed:sum"],
@@ -290,9 +294,7 @@ class ResPartner(models.Model):
         )
         action["domain"] = [
             ("commercial_partner_id", "=", self.commercial_partner_id.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
+            *self.env["account.move"]._b2b_open_invoice_domain(),
             ("b2b_days_overdue", ">", 0),
         ]
         action["context"] = {"create": False}

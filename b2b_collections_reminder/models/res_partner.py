@@ -47,12 +47,7 @@ class ResPartner(models.Model):
             ._read_group(
                 [
                     ("commercial_partner_id", "in", self.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    "|",
-                    ("b2b_collection_stage_id.is_agency", "=", True),
-                    ("b2b_collection_stage_id.is_legal", "=", True),
+                    *self._b2b_escalated_invoice_domain(),
                 ],
                 ["commercial_partner_id", "b2b_collection_stage_id"],
             )
