@@ -164,6 +164,7 @@ POLICY = {
         read=STAFF,
         create=STAFF,
         write=STAFF,
+        actions={"action_b2b_save_call": READERS},
     ),
     "b2b.collection.dispute": _model(
         what="Disputes (closed by their actions, never deleted)",
@@ -181,6 +182,7 @@ POLICY = {
             "action_b2b_open_customer": READERS,
             "action_b2b_log_call": READERS,
             "action_b2b_open_overdue_invoices": READERS,
+            "action_b2b_open_worklist": READERS,
         },
     ),
     "b2b.collection.aging": _report("Aging of receivables"),
