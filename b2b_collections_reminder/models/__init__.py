@@ -9,5 +9,6 @@ from . import b2b_collection_contact
 from . import b2b_collection_run
 from . import b2b_collection_run_issue
 from . import b2b_collection_run_batch
+from . import b2b_collection_run_pdf
 from . import b2b_collection_interest
 from . import b2b_collection_charge

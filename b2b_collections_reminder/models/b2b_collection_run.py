@@ -64,7 +64,12 @@ class B2bCollectionRun(models.Model):
         b2b_write="action",
     )
     with_statement = fields.Boolean(
-        string="Attach Statement", readonly=True, default=True, b2b_write="action"
+        string="Attach Statement",
+        readonly=True,
+        default=lambda self: self.env.company.b2b_attach_statement,
+        help="Attach the statement PDF to every email; without it, the emails "
+        "link to the statement and only the customers who ask for the PDF get it.",
+        b2b_write="action",
     )
     contact_ids = fields.One2many(
         "b2b.collection.contact", "run_id", readonly=True, b2b_write="action"
@@ -471,24 +476,16 @@ class B2bCollectionRun(models.Model):
         )
 
     def _b2b_deliver(self, contact, action, partner, level, collector):
-        """The reminder through its channels: the letter (a PDF kept on the
-        contact), the email (with the statement attached for the customers who
-        ask for it, else a link to it) and the call (an activity of the
-        collector)."""
-        if action["channel_letter"]:
-            contact.letter_attachment_id = self._b2b_render_attachment(
-                "b2b_collections_reminder.action_report_b2b_letter", contact, contact
-            )
+        """The reminder through its channels: the email (with the statement
+        attached for the customers who ask for it, else a link to it) and the
+        call (an activity of the collector). The letter is rendered with the
+        others of its batch (``_b2b_render_letters``)."""
         if action["channel_email"]:
             attachments = self.env["ir.attachment"]
             # the PDF for the customers who asked for it (or every customer,
             # by setting); the others get a link that renders it on demand
             if self.with_statement or partner.b2b_statement_attachment:
-                attachments = self._b2b_render_attachment(
-                    "b2b_collections_reminder.action_report_b2b_statement",
-                    partner,
-                    contact,
-                )
+                attachments = self._b2b_render_statement(partner, contact)
                 contact.statement_attached = bool(attachments)
             messages = contact.with_context(
                 mail_notify_force_send=False
@@ -507,25 +504,6 @@ class B2bCollectionRun(models.Model):
                 note=escape(action["note"] or action["reason"]),
                 user_id=(collector or self.env.user).id,
             )
-
-    def _b2b_render_attachment(self, report_ref, records, contact):
-        report = self.env.ref(report_ref, raise_if_not_found=False)
-        if not report or self.env.context.get("b2b_collections_no_pdf"):
-            # (the demo data skips PDFs: rendering needs the HTTP server running)
-            return self.env["ir.attachment"]
-        content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
-            report, records.ids
-        )
-        name = f"{report.name} - {records.display_name}.pdf".replace("/", "-")
-        return self.env["ir.attachment"].create(
-            {
-                "name": name,
-                "raw": content,
-                "mimetype": "application/pdf",
-                "res_model": contact._name,
-                "res_id": contact.id,
-            }
-        )
 
     def _b2b_update_invoices(self, moves, level):
         # Bookkeeping fields of this module only: one UPDATE, without the
