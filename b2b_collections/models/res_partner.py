@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from . import b2b_collection_validation as validation
 
@@ -111,6 +112,9 @@ class ResPartner(models.Model):
         currency_field="b2b_currency_id",
         help="Unpaid amount past due, net of unapplied credit notes and payments "
         "(never below zero): the worklist's figure.",
+        # summed per group (the kanban columns) and sortable in SQL:
+        # _field_to_sql
+        aggregator="sum",
         groups="base.group_user",
     )
     b2b_amount_unapplied = fields.Monetary(
@@ -232,6 +236,33 @@ class ResPartner(models.Model):
         amounts = {partner.id: amount for partner, amount in groups}
         for partner in self:
             partner.b2b_amount_escalated = amounts.get(partner._origin.id, 0.0)
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The overdue amount in SQL, from the worklist query of the current
+        company joined once to the customers: for the sums of grouped views
+        (the customers kanban's columns) and for sorting by it."""
+        if fname != "b2b_amount_overdue" or query is None:
+            return super()._field_to_sql(alias, fname, query, flush)
+        self.check_field_access_rights("read", [fname])
+        if flush:
+            for model in ("account.move.line", "account.move", "res.partner"):
+                self.env[model].flush_model()
+        worklist = self.env["b2b.collection.worklist"]
+        join = query.make_alias(alias, "b2b_overdue")
+        query.add_join(
+            "LEFT JOIN",
+            join,
+            SQL(
+                "(SELECT w.partner_id, w.amount_overdue FROM (%s) w)",
+                worklist._b2b_query(SQL("AND l.company_id = %s", self.env.company.id)),
+            ),
+            SQL(
+                "%s = %s",
+                SQL.identifier(join, "partner_id"),
+                SQL.identifier(alias, "id"),
+            ),
+        )
+        return SQL("COALESCE(%s, 0)", SQL.identifier(join, "amount_overdue"))
 
     def _search_b2b_amount_overdue(self, operator, value):
         """Customers by their overdue amount in the current company, from the

@@ -354,3 +354,47 @@ class TestCustomersInCollection(B2bCollectionsCase):
             ),
             owing | calm,
         )
+
+    def test_kanban_columns_sum_the_cards_overdue(self):
+        """Each column of the customers kanban sums its cards' overdue (net)
+        figure, in SQL (the figure is not stored)."""
+        Partner = self.env["res.partner"]
+        big, old, not_due, refunded = (
+            Partner.create({"name": name, "is_company": True})
+            for name in ("Big", "Old", "Not Due", "Refunded")
+        )
+        self.invoice(3000.0, due=TODAY - timedelta(days=3), partner=big)
+        self.invoice(1000.0, due=TODAY - timedelta(days=150), partner=old)
+        self.invoice(5000.0, due=TODAY + timedelta(days=10), partner=not_due)
+        self.invoice(800.0, due=TODAY - timedelta(days=40), partner=refunded)
+        self.invoice(300.0, due=TODAY, partner=refunded, move_type="out_refund")
+        customers = big | old | not_due | refunded
+        # a second company's debt is not summed in this one
+        self.invoice(
+            700.0,
+            due=TODAY - timedelta(days=9),
+            partner=old,
+            company=self.setup_other_company(name="Collections Co 2")["company"],
+        )
+        Partner = self.env["res.partner"].with_user(self.collector)
+        fields_info = Partner.fields_get(["b2b_amount_overdue"], ["aggregator"])
+        self.assertEqual(fields_info["b2b_amount_overdue"]["aggregator"], "sum")
+        groups = Partner.web_read_group(
+            [("id", "in", customers.ids)],
+            ["b2b_amount_overdue:sum"],
+            ["b2b_collection_stage_id"],
+        )["groups"]
+        sums = {
+            group["b2b_collection_stage_id"][0]: group["b2b_amount_overdue"]
+            for group in groups
+            if group["b2b_collection_stage_id_count"]  # (every stage is a column)
+        }
+        # 3,000 + 1,000 overdue, 800 - 300 credit = 500; not due: 0
+        stage = customers[0].b2b_collection_stage_id
+        self.assertEqual(set(customers.b2b_collection_stage_id), {stage})
+        self.assertEqual(sums, {stage.id: 4500.0})
+        self.assertEqual(
+            sum(customers.with_user(self.collector).mapped("b2b_amount_overdue")),
+            4500.0,
+            "the column's sum is the sum of its cards",
+        )
