@@ -117,6 +117,13 @@ class B2bCollectionContact(models.Model):
     letter_attachment_id = fields.Many2one(
         "ir.attachment", string="Letter PDF", readonly=True, b2b_write="action"
     )
+    letter_failed = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The run could not render the letter (see the run's issues): print "
+        "it from the reminder.",
+        b2b_write="action",
+    )
     activity_id = fields.Many2one(
         "mail.activity", string="Call Activity", readonly=True, b2b_write="action"
     )

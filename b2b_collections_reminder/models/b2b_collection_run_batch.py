@@ -173,7 +173,6 @@ class B2bCollectionRunBatch(models.Model):
             if not action["pause"] and (allowed is None or key in allowed):
                 fresh.setdefault(action["partner_id"], []).append(action)
         finished, retried = [], []
-        sent = self.env["b2b.collection.contact"]
         for partner_id in locked:
             actions = fresh.get(partner_id, [])
             try:
@@ -182,10 +181,8 @@ class B2bCollectionRunBatch(models.Model):
                         self._b2b_claim_rows(
                             partner_id, [m for a in actions for m in a["move_ids"]]
                         )
-                    contacts = self.env["b2b.collection.contact"]
                     for action in actions:
-                        contacts |= self._b2b_send(action)
-                sent |= contacts
+                        self._b2b_send(action)
             except Exception as error:  # one customer must not stop the run
                 self.env.invalidate_all()
                 if not is_conflict(error):
@@ -203,8 +200,6 @@ class B2bCollectionRunBatch(models.Model):
                     retried.append(partner_id)
                     continue
             finished.append(partner_id)
-        # the batch's letters in one wkhtmltopdf call
-        self._b2b_render_letters(sent.filtered("channel_letter"))
         return BatchResult(locked, held, finished, retried)
 
     def _b2b_retry_later(self, partner_id, error):
@@ -267,6 +262,12 @@ class B2bCollectionRunBatch(models.Model):
                 if self._b2b_can_commit():
                     self.env.cr.commit()  # pylint: disable=invalid-commit
                 # keep the cache small on long runs
+                self.env.invalidate_all()
+            # then the letters, a batch per wkhtmltopdf call: the emails and
+            # calls of the whole run do not wait for them
+            while self._b2b_render_letter_step(batch_size):
+                if self._b2b_can_commit():
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
                 self.env.invalidate_all()
             if left_to_others:
                 self._b2b_note(
@@ -449,14 +450,23 @@ class B2bCollectionRunBatch(models.Model):
         return True
 
     def _b2b_cron_step(self, batch_size):
-        """One batch of this scheduled run: returns (customers handled,
-        customers left). An unexpected failure is rolled back, recorded and
+        """One batch of this scheduled run, then, once every reminder is out,
+        a batch of letters per call: returns (customers handled, customers or
+        letters left). An unexpected failure is rolled back, recorded and
         retried by the next call, MAX_RETRIES times before the run stops."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
                 todo = self._b2b_todo()
-                result = self._b2b_run_batch(batch_size, todo=todo)
+                handled = remaining = 0
+                if todo:
+                    result = self._b2b_run_batch(batch_size, todo=todo)
+                    handled = len(result.locked)
+                    remaining = len(todo) - len(result.finished)
+                if not remaining:
+                    # every reminder is out: then the letters (those of the
+                    # company's runs that stopped too), a batch per call
+                    remaining = self._b2b_render_letter_step(batch_size, sweep=True)
         except Exception as error:
             self.env.invalidate_all()
             if is_conflict(error):
@@ -483,10 +493,9 @@ class B2bCollectionRunBatch(models.Model):
             )
             self.state = "done"
             return 1, 0
-        remaining = len(todo) - len(result.finished)
         if not remaining:
             self.state = "done"
-        return len(result.locked), remaining
+        return handled, remaining
 
     # ------------------------------------------------------------- helpers
 

@@ -1,14 +1,17 @@
-"""The PDFs of a reminder run: the letters, rendered per batch of customers,
-and the statement attached to the emails of the customers who ask for it.
+"""The PDFs of a reminder run: the letters, rendered in batches once the
+run's emails and calls are out (they do not wait for wkhtmltopdf), and the
+statement attached to the emails of the customers who ask for it.
 
-wkhtmltopdf costs about a second per call whatever it renders, so the letters
-of a batch are rendered in one call and split per letter by the PDF's outline
-(the letter's subject is its only heading). wkhtmltopdf built on its patched Qt
-(the build Odoo recommends) takes the letters as separate documents, which is
-Odoo's own way of printing many records; the distributions' builds take one
-document only, so the letters are joined into one, each on a new page. Odoo
-keeps each letter as its contact's attachment (the report's ``attachment``)
-and reprints that copy: the letter as it was sent."""
+wkhtmltopdf costs about a second per call whatever it renders, so a batch of
+letters is rendered in one call and split per letter. wkhtmltopdf built on its
+patched Qt (the build Odoo recommends) takes the letters as separate documents
+and Odoo splits them by outline (the letter's subject is its only heading): Odoo's
+own way of printing many records. The distributions' builds take one document
+only, and draw no outline: the letters are joined into one, each from a new
+page and marked by an invisible link on its first page. Odoo keeps each letter
+as its contact's attachment (the report's ``attachment``) and reprints that
+copy: the letter as it was sent. A letter still to render after a crash is
+rendered by the next scheduled call."""
 
 import functools
 import io
@@ -125,19 +128,54 @@ class B2bCollectionRunPdf(models.Model):
         running for the report's CSS) and the benchmark's mode without PDFs."""
         return bool(self.env.context.get("b2b_collections_no_pdf"))
 
+    def _b2b_pending_letters(self, sweep=False):
+        """Reminders of this run whose letter is still to render; with
+        ``sweep``, also those of the company's runs that stopped (a run
+        interrupted by a crash leaves its letters to the scheduled run)."""
+        self.ensure_one()
+        Contact = self.env["b2b.collection.contact"]
+        report = self.env.ref(LETTER_REPORT, raise_if_not_found=False)
+        if not report or self._b2b_pdf_skipped() or not self._b2b_real_pdf():
+            return Contact
+        runs = [("run_id", "=", self.id)]
+        if sweep:
+            runs = [
+                "|",
+                *runs,
+                "&",
+                ("run_id.company_id", "=", self.company_id.id),
+                ("run_id.state", "=", "done"),
+            ]
+        return Contact.search(
+            [
+                *runs,
+                ("channel_letter", "=", True),
+                ("letter_attachment_id", "=", False),
+                ("letter_failed", "=", False),
+            ],
+            order="id",
+        )
+
+    def _b2b_render_letter_step(self, batch_size, sweep=False):
+        """Render the next ``batch_size`` letters to render; returns how many
+        are left."""
+        pending = self._b2b_pending_letters(sweep)
+        self._b2b_render_letters(pending[:batch_size])
+        return max(0, len(pending) - batch_size)
+
     def _b2b_render_letters(self, contacts):
-        """Render the letters of ``contacts`` (reminders this run just sent) and
+        """Render the letters of ``contacts`` (reminders this run sent) and
         keep each on its contact. One wkhtmltopdf call for all of them; the
         letters it could not split are rendered one by one. A letter that
-        cannot be rendered at all is noted in the run's issues: its reminder
-        stays sent (the email and the call do not wait for the printer), and the
-        letter can be printed from the reminder."""
+        cannot be rendered at all is marked and noted in the run's issues: the
+        reminder went through its other channels, and the letter can be
+        printed from it."""
         self.ensure_one()
         report = self.env.ref(LETTER_REPORT, raise_if_not_found=False)
-        if not contacts or not report or self._b2b_pdf_skipped():
+        if not contacts or not report:
             return
         Report = self.env["ir.actions.report"]
-        if len(contacts) > 1 and self._b2b_real_pdf():
+        if len(contacts) > 1:
             try:
                 with self.env.cr.savepoint():
                     self._b2b_render_letter_batch(report, contacts)
@@ -154,15 +192,17 @@ class B2bCollectionRunPdf(models.Model):
             try:
                 with self.env.cr.savepoint():
                     Report._render_qweb_pdf(report, contact.ids)
-            except Exception as error:  # noted; the other letters go on
+                    error = None
+            except Exception as failure:  # noted; the other letters go on
                 _logger.warning(
                     "Collections run %s: the letter of %s failed",
                     self.id,
                     contact.display_name,
                     exc_info=True,
                 )
+                error = failure
+            if self._b2b_keep_letters(report, contact):
                 self._b2b_note_letter_failure(contact, error)
-        self._b2b_keep_letters(report, missing)
 
     def _b2b_real_pdf(self):
         """Whether reports render as PDF (Odoo's tests render them as HTML,
@@ -226,6 +266,7 @@ class B2bCollectionRunPdf(models.Model):
         return missing
 
     def _b2b_note_letter_failure(self, contact, error):
+        contact.letter_failed = True
         self.env["b2b.collection.run.issue"].create(
             {
                 "run_id": self.id,
@@ -235,7 +276,7 @@ class B2bCollectionRunPdf(models.Model):
                     "The letter could not be rendered (%(error)s). The reminder "
                     "was sent through its other channels; print the letter from "
                     "the reminder.",
-                    error=error,
+                    error=error or _("no PDF came out"),
                 ),
             }
         )

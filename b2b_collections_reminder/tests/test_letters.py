@@ -118,6 +118,7 @@ class TestLetters(B2bRemindersCase, HttpCase):
         self.assertTrue(all(contact.message_id for contact in contacts))
         self.assertTrue(all(contact.activity_id for contact in contacts))
         self.assertFalse(contacts.letter_attachment_id)
+        self.assertTrue(all(contacts.mapped("letter_failed")))
         issues = run.issue_ids
         self.assertEqual(issues.partner_id, self.customers)
         self.assertEqual(set(issues.mapped("kind")), {"info"})
@@ -127,3 +128,28 @@ class TestLetters(B2bRemindersCase, HttpCase):
             set(contacts.line_ids.move_id.mapped("b2b_reminder_level_id.name")),
             {"Final"},
         )
+
+    def test_letters_left_by_a_crash_are_rendered_by_the_scheduled_run(self):
+        # a run killed once its reminders were out, before its letters
+        with patch.object(
+            type(self.Run), "_b2b_render_letter_step", lambda *args, **kwargs: 0
+        ):
+            run, calls = self.run_letters()
+        self.assertEqual(calls, [])
+        contacts = run.contact_ids
+        self.assertEqual(len(contacts), 3)
+        self.assertFalse(contacts.letter_attachment_id)
+        self.assertEqual(run.state, "done")
+        # the next scheduled call renders them (the reminders are not sent again)
+        with freeze_time(TODAY):
+            self.Run.with_context(force_report_rendering=True)._cron_b2b_send_reminders(
+                company_ids=self.company.ids
+            )
+        self.assertEqual(
+            self.env["b2b.collection.contact"].search_count(
+                [("partner_id", "in", self.customers.ids)]
+            ),
+            3,
+        )
+        self.assertEqual(len(contacts.letter_attachment_id), 3)
+        self.assertTrue(all(contacts.mapped("letter_attachment_id.raw")))
