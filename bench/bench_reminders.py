@@ -120,6 +120,19 @@ class Bench:
         env.flush_all()
         env.invalidate_all()
         count = env.cr.sql_log_count
+        # the time spent on letters, after the reminders (emails, calls)
+        letters = []
+        RunClass = type(Run)
+        render_step = RunClass._b2b_render_letter_step
+
+        def timed_step(run_self, *step_args, **step_kwargs):
+            step_start = benchlib.clock()
+            try:
+                return render_step(run_self, *step_args, **step_kwargs)
+            finally:
+                letters.append(benchlib.clock() - step_start)
+
+        RunClass._b2b_render_letter_step = timed_step
         start = benchlib.clock()
         run = Run.create(
             {
@@ -129,9 +142,13 @@ class Bench:
                 "with_statement": with_statement,
             }
         )
-        run._b2b_execute(batch_size=self.args.batch, allowed=allowed)
-        env.flush_all()
+        try:
+            run._b2b_execute(batch_size=self.args.batch, allowed=allowed)
+            env.flush_all()
+        finally:
+            RunClass._b2b_render_letter_step = render_step
         seconds = benchlib.clock() - start
+        letter_seconds = sum(letters)
         queries = env.cr.sql_log_count - count
         contacts = run.contact_ids
         customers = len(contacts.partner_id)
@@ -162,6 +179,9 @@ class Bench:
             "mails_queued": mails,
             "activities": len(contacts.activity_id),
             "seconds": round(seconds, 2),
+            # every reminder out (emails queued, calls planned), before letters
+            "seconds_reminders": round(seconds - letter_seconds, 2),
+            "seconds_letters": round(letter_seconds, 2),
             "customers_per_s": round(customers / seconds, 2) if seconds else None,
             "reminders_per_s": round(len(contacts) / seconds, 2) if seconds else None,
             "ms_per_customer": round(1000 * seconds / customers, 1)
@@ -180,7 +200,9 @@ class Bench:
             f"  {name}: {customers} customers, {len(contacts)} reminders, "
             f"{len(contacts.line_ids)} invoices, {pdfs} PDFs "
             f"(avg {result['pdf_kb_avg']} KB), {mails} mails queued, "
-            f"{result['issues']} issues in {seconds:.2f} s: "
+            f"{result['issues']} issues in {seconds:.2f} s (reminders out in "
+            f"{result['seconds_reminders']} s, then letters "
+            f"{result['seconds_letters']} s): "
             f"{result['customers_per_s']} customers/s, "
             f"{result['reminders_per_s']} reminders/s, {queries} queries "
             f"({result['queries_per_customer']} per customer); peak RSS "
@@ -296,7 +318,11 @@ def main():
                 )
         if not args.no_full_run:
             print("full run of every customer, then the following day:", flush=True)
-            bench.execute("run nopdf, every customer", today, "nopdf", keep=True)
+            # the default settings: letters, the statement as a link
+            full_mode = "letters" if args.base_url else "nopdf"
+            bench.execute(
+                f"run {full_mode}, every customer", today, full_mode, keep=True
+            )
             frozen.move_to(today + timedelta(days=1))
             bench.plan(
                 "plan, following day", today + timedelta(days=1), args.repeat, keep=True
@@ -345,13 +371,16 @@ def print_table(results, args, load):
     print()
     print(
         f"{'run':<32} {'custs':>5} {'remind':>6} {'PDFs':>5} {'s':>7} "
+        f"{'out s':>7} {'letters':>7} "
         f"{'cust/s':>7} {'rem/s':>7} {'ms/cust':>8} {'queries':>8} {'q/cust':>7}"
     )
     for r in results:
         if r["kind"] == "run":
             print(
                 f"{r['name']:<32} {r['customers']:>5} {r['reminders']:>6} "
-                f"{r['pdfs']:>5} {r['seconds']:>7.2f} {r['customers_per_s']:>7} "
+                f"{r['pdfs']:>5} {r['seconds']:>7.2f} "
+                f"{r['seconds_reminders']:>7.2f} {r['seconds_letters']:>7.2f} "
+                f"{r['customers_per_s']:>7} "
                 f"{r['reminders_per_s']:>7} {r['ms_per_customer']:>8} "
                 f"{r['queries']:>8} {r['queries_per_customer']:>7}"
             )
