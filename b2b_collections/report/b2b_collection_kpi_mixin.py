@@ -100,6 +100,33 @@ class B2bCollectionKpiMixin(models.AbstractModel):
             "days_in_period",
         }
 
+    @api.model
+    def _b2b_figures_by(self, domain, key, detail, fnames, detail_name, order=None):
+        """The sums of ``fnames`` per ``key`` group ({key: {field: value}}),
+        and per (``key``, ``detail``) group ({key: [{field: value, detail_name:
+        the detail}]}, in ``order``): two read-groups. A figure with nothing to
+        measure is None (0 is a figure, n/a is not)."""
+        aggregates = [f"{fname}:sum" for fname in fnames]
+
+        def figures(values):
+            return {
+                fname: None if value is False else value
+                for fname, value in zip(fnames, values, strict=True)
+            }
+
+        totals = {
+            group: figures(values)
+            for group, *values in self._read_group(domain, [key], aggregates)
+        }
+        details = {}
+        for group, sub, *values in self._read_group(
+            domain, [key, detail], aggregates, order=order
+        ):
+            details.setdefault(group, []).append(
+                dict(figures(values), **{detail_name: sub})
+            )
+        return totals, details
+
     # ------------------------------------------------------------ read_group
 
     @api.model

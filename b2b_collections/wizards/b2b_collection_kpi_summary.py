@@ -132,24 +132,14 @@ class ReportB2bKpiSummary(models.AbstractModel):
             ("date", "<=", date_to),
             ("company_id", "in", companies.ids),
         ]
-        aggregates = [f"{fname}:sum" for fname in SUMMARY_FIELDS]
-
-        def figures(values):
-            # empty aggregates (False) become None: 0 is a figure, n/a is not
-            return {
-                fname: None if value is False else value
-                for fname, value in zip(SUMMARY_FIELDS, values, strict=True)
-            }
-
-        totals = {
-            company: figures(values)
-            for company, *values in kpi._read_group(domain, ["company_id"], aggregates)
-        }
-        months = {}
-        for company, month, *values in kpi._read_group(
-            domain, ["company_id", "date:month"], aggregates, order="date:month"
-        ):
-            months.setdefault(company, []).append(dict(figures(values), month=month))
+        totals, months = kpi._b2b_figures_by(
+            domain,
+            "company_id",
+            "date:month",
+            SUMMARY_FIELDS,
+            "month",
+            order="date:month",
+        )
         summaries = []
         for company in companies.sorted("name"):
             company_totals = totals.get(company, dict.fromkeys(SUMMARY_FIELDS))

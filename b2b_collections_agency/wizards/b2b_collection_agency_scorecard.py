@@ -120,23 +120,14 @@ class ReportB2bAgencyScorecard(models.AbstractModel):
             ("date", "<=", date_to),
             ("agency_id", "in", agencies.ids),
         ]
-        aggregates = [f"{fname}:sum" for fname in SCORECARD_FIELDS]
-
-        def figures(values):
-            return {
-                fname: None if value is False else value
-                for fname, value in zip(SCORECARD_FIELDS, values, strict=True)
-            }
-
-        totals = {
-            agency: figures(values)
-            for agency, *values in kpi._read_group(domain, ["agency_id"], aggregates)
-        }
-        cohorts = {}
-        for agency, cohort, *values in kpi._read_group(
-            domain, ["agency_id", "cohort"], aggregates, order="agency_id, cohort"
-        ):
-            cohorts.setdefault(agency, []).append(dict(figures(values), cohort=cohort))
+        totals, cohorts = kpi._b2b_figures_by(
+            domain,
+            "agency_id",
+            "cohort",
+            SCORECARD_FIELDS,
+            "cohort",
+            order="agency_id, cohort",
+        )
         audits = {}
         for audit in self.env["b2b.collection.agency.audit"].search(
             [
