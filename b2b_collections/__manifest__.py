@@ -24,6 +24,7 @@
         "views/b2b_collection_worklist_views.xml",
         "views/b2b_collection_dispute_views.xml",
         "wizards/b2b_collection_dispute_resolve_views.xml",
+        "wizards/b2b_collection_credit_override_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

@@ -176,6 +176,11 @@ POLICY = {
     "b2b.collection.dispute.resolve": _wizard(
         "Resolve a dispute", actions={"action_resolve": STAFF}
     ),
+    "b2b.collection.credit.override": _wizard(
+        "Post an invoice despite the customer's credit hold",
+        users=[MANAGER],
+        actions={"action_confirm": [MANAGER]},
+    ),
     "b2b.collection.worklist": _report(
         "Worklist",
         actions={
@@ -468,6 +473,7 @@ POLICY = {
             "action_b2b_log_call": READERS,
             "action_b2b_open_dispute": READERS,
             "action_b2b_resolve_dispute": STAFF,
+            "action_b2b_post_despite_hold": [MANAGER],
         },
     ),
     "res.partner": _model(

@@ -542,6 +542,7 @@ DATA_MODELS = sorted(POLICY)
 # the records of wizards belong to their user: see the create matrix
 WIZARD_MODELS = {
     "b2b.collection.dispute.resolve",
+    "b2b.collection.credit.override",
     "b2b.collection.aging.as.of",
     "b2b.collection.aging.export",
     "b2b.collection.kpi.summary.wizard",
@@ -734,6 +735,10 @@ def _draft_vals(model, role, samples, admin):
         "b2b.collection.dispute.resolve": lambda: {
             "dispute_ids": [(6, 0, [s["b2b.collection.dispute"]["open"]])],
             "outcome": "rejected",
+        },
+        "b2b.collection.credit.override": lambda: {
+            "move_id": invoice,
+            "reason": "ACL",
         },
         "b2b.collection.aging.as.of": dict,
         "b2b.collection.aging.export": dict,

@@ -464,3 +464,68 @@ def test_dispute_moves_the_invoice_and_the_chatter_tracks_it(
         (tracked[-2]["old_value_char"], "Disputed"),
         ("Disputed", "Current"),
     ]
+
+
+# ------------------------------------------------------------ 6. credit hold
+
+
+def test_credit_hold_blocks_posting_over_rpc_and_only_a_manager_lets_one_through(
+    clara, admin
+):
+    """A collector cannot put a customer on hold, release it or post its
+    invoices, whatever she sends; the manager's permission is spent by one
+    posting."""
+    customer = admin.create(
+        "res.partner", {"name": f"E2E Hold {uuid.uuid4().hex[:8]}", "is_company": True}
+    )
+    error = clara.expect_error(
+        "res.partner",
+        "write",
+        [customer],
+        {"b2b_credit_hold": True, "b2b_credit_hold_reason": "Mine"},
+    )
+    assert error.name == ACCESS_ERROR, error.error
+    admin.call(
+        "res.partner",
+        "write",
+        [customer],
+        {"b2b_credit_hold": True, "b2b_credit_hold_reason": "Cheque bounced"},
+    )
+    invoice = clara.create(
+        "account.move",
+        {
+            "move_type": "out_invoice",
+            "partner_id": customer,
+            "invoice_line_ids": [(0, 0, {"name": "Goods", "price_unit": 100.0})],
+        },
+    )
+    error = clara.expect_error("account.move", "action_post", [invoice])
+    assert error.name == "odoo.exceptions.UserError", error.error
+    assert "Cheque bounced" in error.message
+    for vals in (
+        {"b2b_credit_override_pending": True},
+        {"b2b_credit_override_reason": "x"},
+    ):
+        error = clara.expect_error("account.move", "write", [invoice], vals)
+        assert error.name == ACCESS_ERROR, (vals, error.error)
+    error = clara.expect_error(
+        "b2b.collection.credit.override", "create", {"move_id": invoice, "reason": "x"}
+    )
+    assert error.name == ACCESS_ERROR, error.error
+    assert clara.read_one("account.move", invoice, ["state"])["state"] == "draft"
+    # the manager lets this one through, once
+    wizard = admin.create(
+        "b2b.collection.credit.override", {"move_id": invoice, "reason": "Prepaid"}
+    )
+    admin.call("b2b.collection.credit.override", "action_confirm", [wizard])
+    move = admin.read_one(
+        "account.move",
+        invoice,
+        ["state", "b2b_credit_override_reason", "b2b_credit_override_user_id"],
+    )
+    assert move["state"] == "posted"
+    assert move["b2b_credit_override_reason"] == "Prepaid"
+    assert move["b2b_credit_override_user_id"][0] == admin.uid
+    admin.call("account.move", "button_draft", [invoice])
+    error = admin.expect_error("account.move", "action_post", [invoice])
+    assert error.name == "odoo.exceptions.UserError", error.error

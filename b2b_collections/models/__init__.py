@@ -5,6 +5,7 @@ from . import res_config_settings
 from . import b2b_collection_stage
 from . import account_move
 from . import account_move_line
+from . import account_move_credit
 from . import res_partner
 from . import b2b_collection_note
 from . import b2b_collection_dispute

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from . import b2b_collection_validation as validation
@@ -60,8 +60,23 @@ class ResPartner(models.Model):
     b2b_credit_hold = fields.Boolean(
         string="Credit Hold",
         tracking=True,
-        help="Set by a reminder level: no more credit for this customer.",
+        help="No more credit for this customer: its new invoices are not posted "
+        "until a collections manager releases the hold, or allows one invoice. "
+        "Set by hand or by a reminder level.",
         b2b_write="manager",
+        groups="base.group_user",
+    )
+    b2b_credit_hold_reason = fields.Char(
+        string="Credit Hold Reason",
+        tracking=True,
+        b2b_write="manager",
+        groups="base.group_user",
+    )
+    b2b_credit_hold_date = fields.Date(
+        string="On Hold Since",
+        compute="_compute_b2b_credit_hold_date",
+        store=True,
+        tracking=True,
         groups="base.group_user",
     )
     b2b_invoice_ids = fields.One2many(
@@ -187,6 +202,44 @@ class ResPartner(models.Model):
             partner.b2b_collection_stage_id = stages.get(
                 partner._origin.id or partner.id
             )
+
+    @api.depends("b2b_credit_hold")
+    def _compute_b2b_credit_hold_date(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            if not partner.b2b_credit_hold:
+                partner.b2b_credit_hold_date = False
+            elif not partner.b2b_credit_hold_date:
+                partner.b2b_credit_hold_date = today
+
+    @api.constrains("b2b_credit_hold", "b2b_credit_hold_reason")
+    def _check_b2b_credit_hold(self):
+        validation.check_texts(self, "b2b_credit_hold_reason")
+        for partner in self:
+            if (
+                partner.b2b_credit_hold
+                and not (partner.b2b_credit_hold_reason or "").strip()
+            ):
+                raise ValidationError(
+                    _(
+                        "Say why %(customer)s is put on credit hold: the reason is "
+                        "shown to whoever tries to invoice it.",
+                        customer=partner.display_name,
+                    )
+                )
+
+    def write(self, vals):
+        if "b2b_credit_hold" in vals and not vals["b2b_credit_hold"]:
+            # released: the next hold says its own reason
+            vals = {**vals, "b2b_credit_hold_reason": False}
+        return super().write(vals)
+
+    def _b2b_put_on_credit_hold(self, reason):
+        """Put these customers on credit hold for ``reason`` (the engine's
+        escalations; a manager sets it on the customer form)."""
+        self.filtered(lambda p: not p.b2b_credit_hold).sudo().write(
+            {"b2b_credit_hold": True, "b2b_credit_hold_reason": reason}
+        )
 
     @api.model
     def _read_group_b2b_collection_stage_ids(self, stages, domain):

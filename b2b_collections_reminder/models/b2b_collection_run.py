@@ -530,13 +530,16 @@ class B2bCollectionRun(models.Model):
             ).b2b_collection_stage_id = level.stage_id
 
     def _b2b_escalate(self, partner, level):
-        values = {}
-        if level.credit_hold and not partner.b2b_credit_hold:
-            values["b2b_credit_hold"] = True
+        if level.credit_hold:
+            partner._b2b_put_on_credit_hold(
+                _(
+                    "%(level)s of %(date)s",
+                    level=level.name,
+                    date=format_date(self.env, self.date),
+                )
+            )
         if level.propose_agency and not partner.b2b_agency_proposed:
-            values["b2b_agency_proposed"] = True
-        if values:
-            partner.write(values)
+            partner.b2b_agency_proposed = True
 
     def _b2b_partner_message(self, contact):
         channels = contact.channels

@@ -436,6 +436,9 @@ class TestReminderRun(B2bRemindersCase):
             {self.company.b2b_fee_account_id.id},
         )
         self.assertTrue(self.customer.b2b_credit_hold)
+        # the hold says which reminder set it, and when
+        self.assertIn("Final", self.customer.b2b_credit_hold_reason)
+        self.assertEqual(self.customer.b2b_credit_hold_date, TODAY)
         self.run_now()
         self.assertEqual(
             self.env["account.move"].search_count([("ref", "=", fee.ref)]), 1

@@ -1,0 +1,144 @@
+"""The credit hold, enforced: a customer on hold gets no new invoice posted.
+
+The check is in ``_post``, the one door of every posting (the form's button,
+JSON-RPC, imports, the scheduled auto-post), so no client can go round it. A
+collections manager may let one invoice through (the *Post Despite Credit
+Hold* dialog): who, when and why are kept on the invoice and in its chatter,
+and the permission is spent by that posting: the same invoice reset to draft
+and posted again needs a new one."""
+
+from markupsafe import Markup
+
+from odoo import _, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .b2b_collection_guard import MANAGER_GROUP
+
+
+class AccountMoveCredit(models.Model):
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
+
+    b2b_credit_hold = fields.Boolean(
+        related="commercial_partner_id.b2b_credit_hold",
+        string="Customer on Credit Hold",
+    )
+    b2b_credit_hold_reason = fields.Char(
+        related="commercial_partner_id.b2b_credit_hold_reason",
+        string="Credit Hold Reason",
+    )
+    b2b_credit_override_user_id = fields.Many2one(
+        "res.users",
+        string="Posted Despite Hold By",
+        readonly=True,
+        copy=False,
+        b2b_write="action",
+        groups="base.group_user",
+    )
+    b2b_credit_override_reason = fields.Char(
+        string="Why Posted Despite Hold",
+        readonly=True,
+        copy=False,
+        b2b_write="action",
+        groups="base.group_user",
+    )
+    b2b_credit_override_date = fields.Datetime(
+        string="Allowed On",
+        readonly=True,
+        copy=False,
+        b2b_write="action",
+        groups="base.group_user",
+    )
+    b2b_credit_override_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="A manager allowed this invoice despite the credit hold; spent by "
+        "its next posting.",
+        b2b_write="action",
+        groups="base.group_user",
+    )
+
+    def action_b2b_post_despite_hold(self):
+        """The dialog in which a collections manager posts this invoice despite
+        the customer's credit hold."""
+        self.ensure_one()
+        self._b2b_check_credit_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Post Despite Credit Hold"),
+            "res_model": "b2b.collection.credit.override",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_move_id": self.id},
+        }
+
+    def _b2b_check_credit_manager(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                _(
+                    "Only a collections manager may post an invoice despite a "
+                    "credit hold."
+                )
+            )
+
+    def _post(self, soft=True):
+        self._b2b_check_credit_hold()
+        return super()._post(soft=soft)
+
+    def _b2b_check_credit_hold(self):
+        """Refuse to post an invoice of a customer on credit hold, unless a
+        manager allowed it (once). Credit notes and the late charges of the
+        debt itself (charges invoices) are no new credit: they go through."""
+        held = self.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.state == "draft"
+            and not m.b2b_is_charge_invoice
+            and m.sudo().commercial_partner_id.b2b_credit_hold
+        )
+        allowed = held.filtered("b2b_credit_override_pending")
+        refused = held - allowed
+        if refused:
+            customer = refused[0].sudo().commercial_partner_id
+            raise UserError(
+                _(
+                    "%(customer)s is on credit hold since %(date)s: %(reason)s.\n"
+                    "No new invoice can be posted for it. A collections manager "
+                    "can release the hold on the customer, or post this invoice "
+                    "despite it (Post Despite Credit Hold).",
+                    customer=customer.display_name,
+                    date=customer.b2b_credit_hold_date,
+                    reason=customer.b2b_credit_hold_reason or _("no reason given"),
+                )
+            )
+        # the permission is spent by this posting
+        allowed.sudo().b2b_credit_override_pending = False
+
+    def _b2b_allow_despite_credit_hold(self, reason):
+        """Record that the current user (a collections manager, checked by the
+        caller) lets these invoices be posted once despite the hold."""
+        self.sudo().write(
+            {
+                "b2b_credit_override_user_id": self.env.user.id,
+                "b2b_credit_override_reason": reason,
+                "b2b_credit_override_date": fields.Datetime.now(),
+                "b2b_credit_override_pending": True,
+            }
+        )
+        for move in self:
+            customer = move.sudo().commercial_partner_id
+            move.message_post(
+                body=Markup("<b>%s</b><br/>%s")
+                % (
+                    _(
+                        "Posted despite the credit hold of %(customer)s",
+                        customer=customer.display_name,
+                    ),
+                    _(
+                        "Hold: %(hold)s. Allowed by %(user)s: %(reason)s",
+                        hold=customer.b2b_credit_hold_reason,
+                        user=self.env.user.name,
+                        reason=reason,
+                    ),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
