@@ -272,6 +272,8 @@ class TestReminderCharges(ChargesCase):
         # (paid: else its pre-agency notice would be the customer's one
         # reminder, at that level's charges)
         self.pay(original)
+        # paid: the manager releases the hold the final notice put on
+        self.customer.with_user(self.manager).b2b_credit_hold = False
         other = self.invoice(1000.0, due=TODAY)
         self.annual(self.levels["Second"], 9.5, fee_fixed=15.0, fee_percent=2.5)
         later = self.run_on(TODAY + timedelta(days=30))
