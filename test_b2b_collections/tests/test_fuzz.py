@@ -513,6 +513,10 @@ SEEDS = {
     "b2b.collection.dispute.resolve": lambda cls: {
         "dispute_ids": [Command.set(cls.dispute.ids)],
     },
+    "b2b.collection.credit.override": lambda cls: {
+        "move_id": cls.inv_other.id,
+        "reason": "Prepaid order",
+    },
     "b2b.collection.reference.rate": lambda cls: {
         "currency_id": cls.env.ref("base.EUR").id,
         "date_from": TODAY,
