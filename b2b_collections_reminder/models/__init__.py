@@ -10,5 +10,6 @@ from . import b2b_collection_run
 from . import b2b_collection_run_issue
 from . import b2b_collection_run_batch
 from . import b2b_collection_run_pdf
+from . import b2b_collection_run_mail
 from . import b2b_collection_interest
 from . import b2b_collection_charge

@@ -476,26 +476,20 @@ class B2bCollectionRun(models.Model):
         )
 
     def _b2b_deliver(self, contact, action, partner, level, collector):
-        """The reminder through its channels: the email (with the statement
-        attached for the customers who ask for it, else a link to it) and the
-        call (an activity of the collector). The letter is rendered with the
-        others of its batch (``_b2b_render_letters``)."""
-        if action["channel_email"]:
-            attachments = self.env["ir.attachment"]
-            # the PDF for the customers who asked for it (or every customer,
-            # by setting); the others get a link that renders it on demand
-            if self.with_statement or partner.b2b_statement_attachment:
-                attachments = self._b2b_render_statement(partner, contact)
-                contact.statement_attached = bool(attachments)
-            messages = contact.with_context(
-                mail_notify_force_send=False
-            ).message_post_with_source(
-                level.mail_template_id,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                attachment_ids=attachments.ids,
-            )
-            contact.message_id = messages[:1]
+        """The reminder through its channels: the email with the statement
+        attached for the customers who ask for it, and the call (an activity of
+        the collector). The other emails are posted with the batch's
+        (``_b2b_post_emails``), the letters after the run's reminders
+        (``_b2b_render_letters``)."""
+        # the PDF for the customers who asked for it (or every customer, by
+        # setting), with their email; the others get a link that renders it on
+        # demand, in an email posted with the batch's (_b2b_post_emails)
+        if action["channel_email"] and (
+            self.with_statement or partner.b2b_statement_attachment
+        ):
+            attachments = self._b2b_render_statement(partner, contact)
+            contact.statement_attached = bool(attachments)
+            self._b2b_post_email(contact, level.mail_template_id, attachments)
         if action["channel_call"]:
             contact.activity_id = partner.activity_schedule(
                 "mail.mail_activity_data_call",
@@ -521,12 +515,16 @@ class B2bCollectionRun(models.Model):
         )
         moves.invalidate_recordset(fnames)
         if level.stage_id:
+            # (a collections field: without the invoice write's line
+            # synchronisation and balance check, still tracked)
             moves.filtered(
                 lambda m: not (
                     m.b2b_collection_stage_id.pause_reminders
                     or m.b2b_collection_stage_id.is_closed
                     or m.b2b_collection_stage_id.sequence > level.stage_id.sequence
                 )
+            ).with_context(
+                skip_invoice_sync=True, check_move_validity=False
             ).b2b_collection_stage_id = level.stage_id
 
     def _b2b_escalate(self, partner, level):

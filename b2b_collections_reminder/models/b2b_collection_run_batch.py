@@ -173,6 +173,8 @@ class B2bCollectionRunBatch(models.Model):
             if not action["pause"] and (allowed is None or key in allowed):
                 fresh.setdefault(action["partner_id"], []).append(action)
         finished, retried = [], []
+        Contact = self.env["b2b.collection.contact"]
+        sent = Contact
         for partner_id in locked:
             actions = fresh.get(partner_id, [])
             try:
@@ -181,8 +183,10 @@ class B2bCollectionRunBatch(models.Model):
                         self._b2b_claim_rows(
                             partner_id, [m for a in actions for m in a["move_ids"]]
                         )
+                    contacts = Contact
                     for action in actions:
-                        self._b2b_send(action)
+                        contacts |= self._b2b_send(action)
+                sent |= contacts
             except Exception as error:  # one customer must not stop the run
                 self.env.invalidate_all()
                 if not is_conflict(error):
@@ -200,6 +204,10 @@ class B2bCollectionRunBatch(models.Model):
                     retried.append(partner_id)
                     continue
             finished.append(partner_id)
+        # the batch's emails, rendered together per template
+        self._b2b_post_emails(
+            sent.filtered(lambda c: c.channel_email and not c.message_id)
+        )
         return BatchResult(locked, held, finished, retried)
 
     def _b2b_retry_later(self, partner_id, error):
