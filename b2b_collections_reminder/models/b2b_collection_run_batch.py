@@ -507,6 +507,44 @@ class B2bCollectionRunBatch(models.Model):
 
     # ------------------------------------------------------------- helpers
 
+    def _b2b_all_together(self, records, work, what):
+        """``work(records)`` in a savepoint; False (logged) when it failed,
+        for the caller to do the records one by one (``_b2b_each_alone``)."""
+        try:
+            with self.env.cr.savepoint():
+                work(records)
+        except Exception:  # the caller takes them one by one
+            _logger.warning(
+                "Collections run %s: the %s of %s records failed together, done "
+                "one by one",
+                self.id,
+                what,
+                len(records),
+                exc_info=True,
+            )
+            return False
+        return True
+
+    def _b2b_each_alone(self, records, work, what):
+        """``work(record)`` for each of ``records``, each in a savepoint: the
+        failures are logged and returned as {record: error}; the others go
+        on."""
+        failures = {}
+        for record in records:
+            try:
+                with self.env.cr.savepoint():
+                    work(record)
+            except Exception as error:  # noted by the caller
+                _logger.warning(
+                    "Collections run %s: the %s of %s failed",
+                    self.id,
+                    what,
+                    record.display_name,
+                    exc_info=True,
+                )
+                failures[record] = error
+        return failures
+
     @api.model
     def _b2b_arm_watchdog(self):
         """Make sure the scheduled action runs again within WATCHDOG_DELAY,

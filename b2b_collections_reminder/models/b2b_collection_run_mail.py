@@ -11,12 +11,9 @@ sent. An email that cannot be posted is noted in the run's issues and on the
 customer's chatter, with an activity for the collector; the reminder's other
 channels are not undone."""
 
-import logging
 from collections import defaultdict
 
 from odoo import _, fields, models
-
-_logger = logging.getLogger(__name__)
 
 
 class B2bCollectionRunMail(models.Model):
@@ -55,30 +52,21 @@ class B2bCollectionRunMail(models.Model):
         for contact in contacts:
             by_template[contact.template_id] |= contact
         for template, group in by_template.items():
-            try:
-                with self.env.cr.savepoint():
-                    self._b2b_post_email(group, template)
+            if self._b2b_all_together(
+                group,
+                lambda batch, template=template: self._b2b_post_email(batch, template),
+                "emails",
+            ):
                 continue
-            except Exception:  # each email is tried again on its own below
-                _logger.warning(
-                    "Collections run %s: the emails of %s failed together, posted "
-                    "one by one",
-                    self.id,
-                    template.display_name,
-                    exc_info=True,
-                )
-            for contact in group:
-                try:
-                    with self.env.cr.savepoint():
-                        self._b2b_post_email(contact, template)
-                except Exception as error:  # noted; the other emails go on
-                    _logger.warning(
-                        "Collections run %s: the email of %s failed",
-                        self.id,
-                        contact.display_name,
-                        exc_info=True,
-                    )
-                    self._b2b_note_email_failure(contact, error)
+            failures = self._b2b_each_alone(
+                group,
+                lambda contact, template=template: self._b2b_post_email(
+                    contact, template
+                ),
+                "email",
+            )
+            for contact, error in failures.items():
+                self._b2b_note_email_failure(contact, error)
 
     def _b2b_note_email_failure(self, contact, error):
         message = _(

@@ -174,35 +174,22 @@ class B2bCollectionRunPdf(models.Model):
         report = self.env.ref(LETTER_REPORT, raise_if_not_found=False)
         if not contacts or not report:
             return
-        Report = self.env["ir.actions.report"]
-        if len(contacts) > 1:
-            try:
-                with self.env.cr.savepoint():
-                    self._b2b_render_letter_batch(report, contacts)
-            except Exception:  # each letter is tried again on its own below
-                _logger.warning(
-                    "Collections run %s: the batch of %s letters failed, rendered "
-                    "one by one",
-                    self.id,
-                    len(contacts),
-                    exc_info=True,
-                )
+        if len(contacts) > 1 and self._b2b_real_pdf():
+            self._b2b_all_together(
+                contacts,
+                lambda batch: self._b2b_render_letter_batch(report, batch),
+                "letters",
+            )
         missing = self._b2b_keep_letters(report, contacts)
-        for contact in missing:
-            try:
-                with self.env.cr.savepoint():
-                    Report._render_qweb_pdf(report, contact.ids)
-                    error = None
-            except Exception as failure:  # noted; the other letters go on
-                _logger.warning(
-                    "Collections run %s: the letter of %s failed",
-                    self.id,
-                    contact.display_name,
-                    exc_info=True,
-                )
-                error = failure
-            if self._b2b_keep_letters(report, contact):
-                self._b2b_note_letter_failure(contact, error)
+        failures = self._b2b_each_alone(
+            missing,
+            lambda contact: self.env["ir.actions.report"]._render_qweb_pdf(
+                report, contact.ids
+            ),
+            "letter",
+        )
+        for contact in self._b2b_keep_letters(report, missing):
+            self._b2b_note_letter_failure(contact, failures.get(contact))
 
     def _b2b_real_pdf(self):
         """Whether reports render as PDF (Odoo's tests render them as HTML,
