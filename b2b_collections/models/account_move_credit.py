@@ -9,7 +9,7 @@ and posted again needs a new one."""
 
 from markupsafe import Markup
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .b2b_collection_guard import MANAGER_GROUP
@@ -25,6 +25,12 @@ class AccountMoveCredit(models.Model):
     b2b_credit_hold_reason = fields.Char(
         related="commercial_partner_id.b2b_credit_hold_reason",
         string="Credit Hold Reason",
+    )
+    b2b_credit_block = fields.Char(
+        string="Why Not Posted",
+        compute="_compute_b2b_credit_block",
+        help="Why this invoice cannot be posted: the customer's credit hold, or "
+        "its credit limit (when the company blocks invoices over it).",
     )
     b2b_credit_override_user_id = fields.Many2one(
         "res.users",
@@ -85,31 +91,63 @@ class AccountMoveCredit(models.Model):
         self._b2b_check_credit_hold()
         return super()._post(soft=soft)
 
-    def _b2b_check_credit_hold(self):
-        """Refuse to post an invoice of a customer on credit hold, unless a
-        manager allowed it (once). Credit notes and the late charges of the
-        debt itself (charges invoices) are no new credit: they go through."""
-        held = self.filtered(
-            lambda m: m.move_type == "out_invoice"
-            and m.state == "draft"
-            and not m.b2b_is_charge_invoice
-            and m.sudo().commercial_partner_id.b2b_credit_hold
-        )
-        allowed = held.filtered("b2b_credit_override_pending")
-        refused = held - allowed
-        if refused:
-            customer = refused[0].sudo().commercial_partner_id
-            raise UserError(
-                _(
-                    "%(customer)s is on credit hold since %(date)s: %(reason)s.\n"
-                    "No new invoice can be posted for it. A collections manager "
-                    "can release the hold on the customer, or post this invoice "
-                    "despite it (Post Despite Credit Hold).",
-                    customer=customer.display_name,
-                    date=customer.b2b_credit_hold_date,
-                    reason=customer.b2b_credit_hold_reason or _("no reason given"),
-                )
+    @api.depends(
+        "move_type",
+        "state",
+        "b2b_is_charge_invoice",
+        "commercial_partner_id.b2b_credit_hold",
+        "partner_credit_warning",
+    )
+    def _compute_b2b_credit_block(self):
+        for move in self:
+            move.b2b_credit_block = move._b2b_credit_block_reason()
+
+    def _b2b_credit_block_reason(self):
+        """Why this draft customer invoice may not be posted, or "": the
+        customer is on credit hold, or it takes the customer over its credit
+        limit (Odoo's own rule and message) where the company blocks that.
+        Credit notes and the late charges of the debt itself (charges
+        invoices) are no new credit: never blocked."""
+        self.ensure_one()
+        if (
+            self.move_type != "out_invoice"
+            or self.state != "draft"
+            or self.b2b_is_charge_invoice
+        ):
+            return ""
+        customer = self.sudo().commercial_partner_id
+        if customer.b2b_credit_hold:
+            return _(
+                "%(customer)s is on credit hold since %(date)s: %(reason)s.",
+                customer=customer.display_name,
+                date=customer.b2b_credit_hold_date,
+                reason=customer.b2b_credit_hold_reason or _("no reason given"),
             )
+        if self.company_id.b2b_block_over_credit_limit:
+            move = self.with_company(self.company_id)
+            move.invalidate_recordset(["partner_credit_warning"])
+            return move.partner_credit_warning or ""
+        return ""
+
+    def _b2b_check_credit_hold(self):
+        """Refuse to post an invoice blocked by the customer's credit hold or
+        limit, unless a manager allowed it (once)."""
+        blocked = {move: move._b2b_credit_block_reason() for move in self}
+        blocked = {move: reason for move, reason in blocked.items() if reason}
+        allowed = self.browse(
+            [move.id for move in blocked if move.b2b_credit_override_pending]
+        )
+        for move, reason in blocked.items():
+            if move not in allowed:
+                raise UserError(
+                    _(
+                        "%(reason)s\nNo new invoice can be posted for it. A "
+                        "collections manager can release the hold on the "
+                        "customer, or post this invoice despite it (Post Despite "
+                        "Credit Hold).",
+                        reason=reason,
+                    )
+                )
         # the permission is spent by this posting
         allowed.sudo().b2b_credit_override_pending = False
 
@@ -125,17 +163,13 @@ class AccountMoveCredit(models.Model):
             }
         )
         for move in self:
-            customer = move.sudo().commercial_partner_id
             move.message_post(
                 body=Markup("<b>%s</b><br/>%s")
                 % (
+                    _("Posted despite the credit hold or limit"),
                     _(
-                        "Posted despite the credit hold of %(customer)s",
-                        customer=customer.display_name,
-                    ),
-                    _(
-                        "Hold: %(hold)s. Allowed by %(user)s: %(reason)s",
-                        hold=customer.b2b_credit_hold_reason,
+                        "%(block)s Allowed by %(user)s: %(reason)s",
+                        block=move._b2b_credit_block_reason(),
                         user=self.env.user.name,
                         reason=reason,
                     ),

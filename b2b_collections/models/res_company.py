@@ -72,6 +72,15 @@ class ResCompany(models.Model):
         groups="base.group_user",
     )
 
+    b2b_block_over_credit_limit = fields.Boolean(
+        string="Block invoices over the credit limit",
+        help="With Odoo's customer credit limits on, an invoice that takes a "
+        "customer over its limit is not posted (instead of Odoo's warning), "
+        "unless a collections manager posts it despite the limit.",
+        b2b_write="user",
+        groups="base.group_user",
+    )
+
     b2b_target_dso = fields.Float(
         string="Target DSO (days)",
         default=45.0,

@@ -118,7 +118,7 @@ class TestCreditHold(B2bCollectionsCase):
             .with_user(self.manager)
             .with_context(**action["context"])
         )
-        self.assertEqual(wizard.hold_reason, "120 days overdue")
+        self.assertIn("120 days overdue", wizard.block_reason)
         wizard.reason = "Prepaid order"
         wizard.save().action_confirm()
         self.assertEqual(move.state, "posted")
@@ -139,3 +139,29 @@ class TestCreditHold(B2bCollectionsCase):
             self.env["b2b.collection.credit.override"].with_user(self.manager).create(
                 {"move_id": move.id, "reason": ""}
             )
+
+    def test_an_invoice_over_the_credit_limit_is_blocked_where_the_company_says(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Limited", "is_company": True}
+        )
+        self.company.account_use_credit_limit = True
+        customer.credit_limit = 1000.0
+        self.invoice(800.0, due=TODAY + timedelta(days=30), partner=customer)
+        # 800 + 150 = 950: within the limit
+        self.draft(150.0, partner=customer).action_post()
+        over = self.draft(100.0, partner=customer)
+        # Odoo warns only, by default
+        self.assertIn("credit limit", over.partner_credit_warning)
+        self.assertFalse(over.b2b_credit_block)
+        self.company.b2b_block_over_credit_limit = True
+        over.invalidate_recordset(["b2b_credit_block"])
+        self.assertIn("credit limit", over.b2b_credit_block)
+        with self.assertRaisesText(UserError, "reached its credit limit"):
+            over.with_user(self.collector).action_post()
+        # a manager posts it once, saying why
+        wizard = self.env["b2b.collection.credit.override"].with_user(self.manager)
+        wizard.create({"move_id": over.id, "reason": "Paid upfront"}).action_confirm()
+        self.assertEqual(over.state, "posted")
+        self.assertIn("credit limit", over.message_ids[0].body)
+        # over the limit, a credit note still goes through: it lowers the debt
+        self.draft(50.0, move_type="out_refund", partner=customer).action_post()

@@ -16,9 +16,7 @@ class B2bCollectionCreditOverride(models.TransientModel):
         "account.move", string="Invoice", required=True, b2b_write="user"
     )
     partner_id = fields.Many2one(related="move_id.commercial_partner_id")
-    hold_reason = fields.Char(
-        related="move_id.commercial_partner_id.b2b_credit_hold_reason"
-    )
+    block_reason = fields.Char(related="move_id.b2b_credit_block")
     reason = fields.Char(string="Why", required=True, b2b_write="user")
 
     @api.constrains("reason")
