@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_date
 
 from .b2b_collection_guard import MANAGER_GROUP
 
@@ -120,7 +121,7 @@ class AccountMoveCredit(models.Model):
             return _(
                 "%(customer)s is on credit hold since %(date)s: %(reason)s.",
                 customer=customer.display_name,
-                date=customer.b2b_credit_hold_date,
+                date=format_date(self.env, customer.b2b_credit_hold_date),
                 reason=customer.b2b_credit_hold_reason or _("no reason given"),
             )
         if self.company_id.b2b_block_over_credit_limit:

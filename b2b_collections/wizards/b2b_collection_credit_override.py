@@ -15,7 +15,9 @@ class B2bCollectionCreditOverride(models.TransientModel):
     move_id = fields.Many2one(
         "account.move", string="Invoice", required=True, b2b_write="user"
     )
-    partner_id = fields.Many2one(related="move_id.commercial_partner_id")
+    partner_id = fields.Many2one(
+        related="move_id.commercial_partner_id", string="Customer"
+    )
     block_reason = fields.Char(related="move_id.b2b_credit_block")
     reason = fields.Char(string="Why", required=True, b2b_write="user")
 
