@@ -6,6 +6,7 @@ from . import b2b_collection_stage
 from . import account_move
 from . import account_move_line
 from . import account_move_credit
+from . import account_partial_reconcile
 from . import res_partner
 from . import b2b_collection_note
 from . import b2b_collection_dispute

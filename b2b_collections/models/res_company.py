@@ -81,6 +81,14 @@ class ResCompany(models.Model):
         groups="base.group_user",
     )
 
+    b2b_credit_auto_release = fields.Boolean(
+        string="Release holds once paid",
+        help="A credit hold a reminder level set is released by itself as soon "
+        "as nothing is overdue for the customer; holds set by hand stay.",
+        b2b_write="user",
+        groups="base.group_user",
+    )
+
     b2b_target_dso = fields.Float(
         string="Target DSO (days)",
         default=45.0,

@@ -31,6 +31,9 @@ class ResConfigSettings(models.TransientModel):
     b2b_block_over_credit_limit = fields.Boolean(
         related="company_id.b2b_block_over_credit_limit", readonly=False
     )
+    b2b_credit_auto_release = fields.Boolean(
+        related="company_id.b2b_credit_auto_release", readonly=False
+    )
     b2b_target_dso = fields.Float(related="company_id.b2b_target_dso", readonly=False)
     b2b_target_cei = fields.Float(related="company_id.b2b_target_cei", readonly=False)
     b2b_target_overdue_pct = fields.Float(

@@ -72,6 +72,14 @@ class ResPartner(models.Model):
         b2b_write="manager",
         groups="base.group_user",
     )
+    b2b_credit_hold_auto = fields.Boolean(
+        string="Set by a Reminder",
+        readonly=True,
+        help="Put on hold by a reminder level, not by hand: released by itself "
+        "once nothing is overdue, where the company says so.",
+        b2b_write="action",
+        groups="base.group_user",
+    )
     b2b_credit_hold_date = fields.Date(
         string="On Hold Since",
         compute="_compute_b2b_credit_hold_date",
@@ -232,14 +240,48 @@ class ResPartner(models.Model):
         if "b2b_credit_hold" in vals and not vals["b2b_credit_hold"]:
             # released: the next hold says its own reason
             vals = {**vals, "b2b_credit_hold_reason": False}
-        return super().write(vals)
+        result = super().write(vals)
+        if "b2b_credit_hold" in vals and "b2b_credit_hold_auto" not in vals:
+            # set or lifted by hand: never released by itself
+            self.sudo().write({"b2b_credit_hold_auto": False})
+        return result
 
     def _b2b_put_on_credit_hold(self, reason):
         """Put these customers on credit hold for ``reason`` (the engine's
         escalations; a manager sets it on the customer form)."""
         self.filtered(lambda p: not p.b2b_credit_hold).sudo().write(
-            {"b2b_credit_hold": True, "b2b_credit_hold_reason": reason}
+            {
+                "b2b_credit_hold": True,
+                "b2b_credit_hold_reason": reason,
+                "b2b_credit_hold_auto": True,
+            }
         )
+
+    @api.model
+    def _b2b_release_paid_holds(self, partner_ids, company):
+        """Release the holds a reminder put on ``partner_ids`` once nothing is
+        overdue for them in ``company`` (where ``company`` says so); said in
+        their chatter. One query."""
+        if not company.b2b_credit_auto_release:
+            return self.browse()
+        held = (
+            self.sudo()
+            .browse(partner_ids)
+            .filtered(lambda p: p.b2b_credit_hold and p.b2b_credit_hold_auto)
+        )
+        figures = self.env["b2b.collection.worklist"]._b2b_figures(held.ids, company)
+        paid = held.filtered(lambda p: not figures.get(p.id, {}).get("amount_overdue"))
+        for partner in paid:
+            partner.message_post(
+                body=_(
+                    "Credit hold released by itself: nothing is overdue any more "
+                    "(it was: %(reason)s).",
+                    reason=partner.b2b_credit_hold_reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        paid.write({"b2b_credit_hold": False, "b2b_credit_hold_auto": False})
+        return paid
 
     @api.model
     def _read_group_b2b_collection_stage_ids(self, stages, domain):

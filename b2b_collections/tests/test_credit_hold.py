@@ -165,3 +165,39 @@ class TestCreditHold(B2bCollectionsCase):
         self.assertIn("credit limit", over.message_ids[0].body)
         # over the limit, a credit note still goes through: it lowers the debt
         self.draft(50.0, move_type="out_refund", partner=customer).action_post()
+
+    def test_a_hold_a_reminder_set_ends_once_paid_where_the_company_says(self):
+        Partner = self.env["res.partner"]
+        reminded, by_hand = (
+            Partner.create({"name": name, "is_company": True})
+            for name in ("Reminded", "By Hand")
+        )
+        invoices = {
+            customer: self.invoice(500.0, due=TODAY - timedelta(days=40), partner=customer)
+            for customer in (reminded, by_hand)
+        }
+        reminded._b2b_put_on_credit_hold("Final notice of 03/01/2026")
+        by_hand.with_user(self.manager).write(
+            {"b2b_credit_hold": True, "b2b_credit_hold_reason": "Cheque bounced"}
+        )
+        self.assertTrue(reminded.b2b_credit_hold_auto)
+        self.assertFalse(by_hand.b2b_credit_hold_auto)
+        # off by default: paid, the hold stays
+        self.pay(invoices[reminded], amount=200.0)
+        self.env.cr.precommit.run()
+        self.assertTrue(reminded.b2b_credit_hold)
+        self.company.b2b_credit_auto_release = True
+        # something still overdue: the hold stays
+        self.pay(invoices[reminded], amount=100.0)
+        self.env.cr.precommit.run()
+        self.assertTrue(reminded.b2b_credit_hold)
+        # nothing overdue any more: released, and said so
+        self.pay(invoices[reminded])
+        self.pay(invoices[by_hand])
+        self.env.cr.precommit.run()
+        self.assertFalse(reminded.b2b_credit_hold)
+        self.assertFalse(reminded.b2b_credit_hold_reason)
+        self.assertIn("released by itself", reminded.message_ids[0].body)
+        self.draft(partner=reminded).action_post()
+        # a hold set by hand stays until a manager lifts it
+        self.assertTrue(by_hand.b2b_credit_hold)
