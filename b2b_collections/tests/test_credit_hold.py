@@ -173,7 +173,9 @@ class TestCreditHold(B2bCollectionsCase):
             for name in ("Reminded", "By Hand")
         )
         invoices = {
-            customer: self.invoice(500.0, due=TODAY - timedelta(days=40), partner=customer)
+            customer: self.invoice(
+                500.0, due=TODAY - timedelta(days=40), partner=customer
+            )
             for customer in (reminded, by_hand)
         }
         reminded._b2b_put_on_credit_hold("Final notice of 03/01/2026")
