@@ -32,6 +32,7 @@ class AccountMoveCredit(models.Model):
         compute="_compute_b2b_credit_block",
         help="Why this invoice cannot be posted: the customer's credit hold, or "
         "its credit limit (when the company blocks invoices over it).",
+        groups="base.group_user",
     )
     b2b_credit_override_user_id = fields.Many2one(
         "res.users",
