@@ -19,14 +19,6 @@ from .b2b_collection_guard import MANAGER_GROUP
 class AccountMoveCredit(models.Model):
     _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
 
-    b2b_credit_hold = fields.Boolean(
-        related="commercial_partner_id.b2b_credit_hold",
-        string="Customer on Credit Hold",
-    )
-    b2b_credit_hold_reason = fields.Char(
-        related="commercial_partner_id.b2b_credit_hold_reason",
-        string="Credit Hold Reason",
-    )
     b2b_credit_block = fields.Char(
         string="Why Not Posted",
         compute="_compute_b2b_credit_block",

@@ -11,8 +11,6 @@ sent. An email that cannot be posted is noted in the run's issues and on the
 customer's chatter, with an activity for the collector; the reminder's other
 channels are not undone."""
 
-from collections import defaultdict
-
 from odoo import _, fields, models
 
 
@@ -48,10 +46,7 @@ class B2bCollectionRunMail(models.Model):
         """The emails of ``contacts`` (reminders of this batch still without
         their email), a call per template; if a call fails, each email is
         posted on its own."""
-        by_template = defaultdict(lambda: self.env["b2b.collection.contact"])
-        for contact in contacts:
-            by_template[contact.template_id] |= contact
-        for template, group in by_template.items():
+        for template, group in contacts.grouped("template_id").items():
             if self._b2b_all_together(
                 group,
                 lambda batch, template=template: self._b2b_post_email(batch, template),

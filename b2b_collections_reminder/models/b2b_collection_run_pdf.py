@@ -174,7 +174,7 @@ class B2bCollectionRunPdf(models.Model):
         report = self.env.ref(LETTER_REPORT, raise_if_not_found=False)
         if not contacts or not report:
             return
-        if len(contacts) > 1 and self._b2b_real_pdf():
+        if len(contacts) > 1:
             self._b2b_all_together(
                 contacts,
                 lambda batch: self._b2b_render_letter_batch(report, batch),
