@@ -151,7 +151,7 @@ class B2bCollectionWorklist(models.Model):
                    -COALESCE(f.credits, 0) AS amount_unapplied,
                    COALESCE(f.overdue_count, 0) AS overdue_count,
                    COALESCE(f.oldest, 0) AS oldest_overdue_days,
-                   ROUND(COALESCE(f.priority, 0), 2) AS priority,
+                   %(priority)s AS priority,
                    p.b2b_next_action_date AS next_action_date,
                    COALESCE(p.b2b_next_action_date < %(today)s, FALSE)
                        AS next_action_late,
@@ -169,9 +169,22 @@ class B2bCollectionWorklist(models.Model):
             lines=self._b2b_sql_lines(today, where),
             figures=self._b2b_sql_figures(today),
             signals=self._b2b_sql_signals(today),
+            priority=self._b2b_sql_priority(),
             today=today,
             factor=ID_FACTOR,
         )
+
+    @api.model
+    def _b2b_sql_priority(self):
+        """The worklist's order, from the ``figures`` (f) and ``signals`` (s)
+        of a row."""
+        return SQL("ROUND(COALESCE(f.priority, 0), 2)")
+
+    @api.model
+    def _b2b_sql_priority_sum(self):
+        """What ``figures`` sums over the overdue lines as ``priority``: the
+        residual weighted by age."""
+        return SQL("amount_residual * (1 + days / 30.0)")
 
     @api.model
     def _b2b_sql_lines(self, today, where=None):
@@ -214,7 +227,7 @@ class B2bCollectionWorklist(models.Model):
                            WHERE amount_residual > 0 AND days > 0) AS overdue_count,
                        MAX(days) FILTER (
                            WHERE amount_residual > 0 AND days > 0) AS oldest,
-                       SUM(amount_residual * (1 + days / 30.0)) FILTER (
+                       SUM(%(priority)s) FILTER (
                            WHERE amount_residual > 0 AND days > 0) AS priority,
                        SUM(amount_residual) FILTER (
                            WHERE amount_residual > 0
@@ -224,6 +237,7 @@ class B2bCollectionWorklist(models.Model):
             )""",
             today=today,
             recent=RECENT_DAYS,
+            priority=self._b2b_sql_priority_sum(),
         )
 
     @api.model

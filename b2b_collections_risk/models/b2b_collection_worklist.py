@@ -1,0 +1,58 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .risk_learning import GRADES
+
+# reasons that make the whole overdue amount urgent today, whatever the risk
+DUE_ACTIONS = (
+    "promise_broken",
+    "promise_due",
+    "call_late",
+    "call_due",
+    "followup_late",
+    "followup_due",
+)
+
+
+class B2bCollectionWorklist(models.Model):
+    _inherit = "b2b.collection.worklist"
+    _depends = {"b2b.collection.risk.invoice": ["move_id", "probability"]}
+
+    priority = fields.Float(
+        string="Expected Loss",
+        help="What is at risk: each overdue invoice's open amount times its "
+        "probability of being paid more than 30 days late (from the last risk "
+        "refresh; 1 for an invoice not scored yet), plus the whole overdue "
+        "amount when an action is due today (a promise, a call, a follow-up).",
+    )
+    risk_grade = fields.Selection(GRADES, string="Grade", compute="_compute_risk_grade")
+
+    @api.model
+    def _b2b_sql_priority_sum(self):
+        return SQL(
+            """amount_residual * COALESCE(
+                (SELECT r.probability FROM b2b_collection_risk_invoice r
+                  WHERE r.move_id = lines.move_id), 1.0)"""
+        )
+
+    @api.model
+    def _b2b_sql_priority(self):
+        return SQL(
+            """ROUND(COALESCE(f.priority, 0)
+                     + CASE WHEN s.reason IN %s
+                            THEN GREATEST(0, COALESCE(f.overdue_gross, 0)
+                                             - COALESCE(f.credits, 0))
+                            ELSE 0 END, 2)""",
+            DUE_ACTIONS,
+        )
+
+    def _compute_risk_grade(self):
+        scores = self.env["b2b.collection.risk.score"].search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+            ]
+        )
+        grades = {(s.partner_id.id, s.company_id.id): s.grade for s in scores}
+        for row in self:
+            row.risk_grade = grades.get((row.partner_id.id, row.company_id.id))

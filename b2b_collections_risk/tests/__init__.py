@@ -1,0 +1,2 @@
+from . import test_risk_learning
+from . import test_risk_refresh
