@@ -6,7 +6,7 @@ export PORT ?= 8069
 export TEST_DB ?= b2b_test
 export BENCH_INVOICES ?= 20000
 
-.PHONY: help setup run test lint format pot stop wheel security-doc bench bench-reminders bench-aging bench-agency clean
+.PHONY: help setup run test lint format pot stop wheel security-doc bench bench-reminders bench-aging bench-agency bench-risk clean
 
 help:
 	@echo "make run    - set up, then serve Odoo with b2b_collections and demo data on http://localhost:$(PORT)"
@@ -20,6 +20,7 @@ help:
 	@echo "              of BENCH_INVOICES invoices (default 20000; the ledger is built once: ~30 min)"
 	@echo "make bench-reminders - benchmark the reminder engine (and see docs/benchmarks.md for OCA)"
 	@echo "make bench-aging - benchmark the aging (pivot, wizard data, XLSX) against an SQL floor (BENCH_OCA=1: and OCA)"
+	@echo "make bench-risk - benchmark the risk refresh (features, fit, scoring) on 100,000 invoices of 2,000 customers"
 	@echo "make bench-agency - benchmark the attribution of 50,000 payments to 5,000 agency placements"
 	@echo "make stop   - stop the private PostgreSQL cluster, if one was started"
 	@echo "make clean  - drop the demo/test databases (the cached Odoo and venv stay)"
@@ -59,6 +60,9 @@ bench-aging: setup
 
 bench-agency: setup
 	@bench/run_agency.sh $(ARGS)
+
+bench-risk: setup
+	@bench/run_risk.sh $(ARGS)
 
 stop:
 	@tools/stop.sh

@@ -238,6 +238,23 @@ POLICY = {
         what="Run reminders now: preview lines (written by the preview only)",
         read=[MANAGER],
     ),
+    # ---------------------------------------------------------------- risk
+    "b2b.collection.risk.model": _model(
+        what="Risk model refreshes and their validation (written by the "
+        "refresh only; a manager refreshes now)",
+        read=STAFF,
+        actions={"action_b2b_refresh": [MANAGER]},
+    ),
+    "b2b.collection.risk.score": _model(
+        what="Customer risk grades (written by the refresh only)", read=STAFF
+    ),
+    "b2b.collection.risk.invoice": _model(
+        what="Predicted invoice payments (written by the refresh only)", read=STAFF
+    ),
+    "b2b.collection.cashin.forecast": _model(
+        what="Weekly cash-in forecasts (written by the refresh only)", read=STAFF
+    ),
+    "b2b.collection.cashin.report": _report("Expected cash-in: forecast vs settled"),
     # -------------------------------------------------------- negotiation
     "b2b.collection.payment.plan": _model(
         what="Payment plans (only drafts are deleted)",

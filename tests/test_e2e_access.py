@@ -385,6 +385,11 @@ def _samples(admin, rpcs, customers, db):
         "b2b.collection.kpi",
         "b2b.collection.collector.kpi",
         "b2b.collection.agency.kpi",
+        "b2b.collection.risk.model",
+        "b2b.collection.risk.score",
+        "b2b.collection.risk.invoice",
+        "b2b.collection.cashin.forecast",
+        "b2b.collection.cashin.report",
     ):
         s[model] = {"demo": _one(admin, model, [])}
     s["b2b.collection.reference.rate"] = {

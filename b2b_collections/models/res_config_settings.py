@@ -49,3 +49,4 @@ class ResConfigSettings(models.TransientModel):
     )
     module_b2b_collections_agency = fields.Boolean(string="Collection Agencies")
     module_b2b_collections_agency_portal = fields.Boolean(string="Agency Portal")
+    module_b2b_collections_risk = fields.Boolean(string="Risk and Cash-in Forecast")

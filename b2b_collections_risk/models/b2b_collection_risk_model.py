@@ -2,6 +2,7 @@ import logging
 import time
 
 import numpy as np
+from markupsafe import escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
@@ -121,7 +122,6 @@ class B2bCollectionRiskModel(models.Model):
 
     # ------------------------------------------------------------------ actions
 
-    @api.model
     def action_b2b_refresh(self):
         """Refresh now (collections managers): the companies of the user."""
         if not self.env.user.has_group(MANAGER_GROUP):
@@ -387,14 +387,15 @@ def _calibration_html(env, rows):
 
 
 def _weights_html(learner):
+    """The scorecard's points, or the model's weights (on standardised
+    features: comparable), the largest first."""
     if learner is None:
-        cells = "".join(
-            f"<tr><td>{name}</td><td>{weight:.0%}</td></tr>"
-            for name, weight in rl.SCORECARD
-        )
-        return f"<table class='table table-sm'><tbody>{cells}</tbody></table>"
-    weights = sorted(learner.weights().items(), key=lambda item: -abs(item[1]))
+        rows = [(name, f"{weight:.0%}") for name, weight in rl.SCORECARD]
+    else:
+        weights = sorted(learner.weights().items(), key=lambda item: -abs(item[1]))
+        rows = [(name, f"{weight:+.2f}") for name, weight in weights]
     cells = "".join(
-        f"<tr><td>{name}</td><td>{weight:+.2f}</td></tr>" for name, weight in weights
+        f"<tr><td>{escape(str(rf.FEATURE_LABELS[name]))}</td><td>{value}</td></tr>"
+        for name, value in rows
     )
     return f"<table class='table table-sm'><tbody>{cells}</tbody></table>"

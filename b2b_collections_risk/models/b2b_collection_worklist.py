@@ -19,13 +19,18 @@ class B2bCollectionWorklist(models.Model):
     _depends = {"b2b.collection.risk.invoice": ["move_id", "probability"]}
 
     priority = fields.Float(
-        string="Expected Loss",
-        help="What is at risk: each overdue invoice's open amount times its "
-        "probability of being paid more than 30 days late (from the last risk "
-        "refresh; 1 for an invoice not scored yet), plus the whole overdue "
-        "amount when an action is due today (a promise, a call, a follow-up).",
+        help="The order of the worklist: the expected loss (each overdue "
+        "invoice's open amount times its probability of being paid more than "
+        "30 days late, from the last risk refresh; 1 for an invoice not scored "
+        "yet), plus the whole overdue amount when an action is due today (a "
+        "promise, a call, a follow-up).",
     )
-    risk_grade = fields.Selection(GRADES, string="Grade", compute="_compute_risk_grade")
+    risk_grade = fields.Selection(GRADES, string="Grade", compute="_compute_risk")
+    expected_loss = fields.Monetary(
+        compute="_compute_risk",
+        help="The overdue invoices' open amounts times their probability of "
+        "being paid more than 30 days late, as of the last risk refresh.",
+    )
 
     @api.model
     def _b2b_sql_priority_sum(self):
@@ -46,13 +51,15 @@ class B2bCollectionWorklist(models.Model):
             DUE_ACTIONS,
         )
 
-    def _compute_risk_grade(self):
+    def _compute_risk(self):
         scores = self.env["b2b.collection.risk.score"].search(
             [
                 ("partner_id", "in", self.partner_id.ids),
                 ("company_id", "in", self.company_id.ids),
             ]
         )
-        grades = {(s.partner_id.id, s.company_id.id): s.grade for s in scores}
+        by_key = {(s.partner_id.id, s.company_id.id): s for s in scores}
         for row in self:
-            row.risk_grade = grades.get((row.partner_id.id, row.company_id.id))
+            score = by_key.get((row.partner_id.id, row.company_id.id), scores.browse())
+            row.risk_grade = score.grade
+            row.expected_loss = score.expected_loss

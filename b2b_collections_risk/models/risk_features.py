@@ -49,6 +49,24 @@ FEATURES = (
     ("month_end", _lt("Due at the end of a month")),
 )
 FEATURE_NAMES = tuple(name for name, _words in FEATURES)
+# the features' names on the model's form
+FEATURE_LABELS = {
+    "avg_days_late": _lt("Average days late"),
+    "share_late": _lt("Share paid late"),
+    "share_very_late": _lt("Share paid more than 30 days late"),
+    "trend": _lt("Trend of the last 6 months"),
+    "late_last_time": _lt("Last invoice paid very late"),
+    "history": _lt("Few paid invoices"),
+    "broken_promises": _lt("Broken promises"),
+    "disputes": _lt("Disputes"),
+    "bounced": _lt("Bounced reminders"),
+    "overdue_share": _lt("Share of the balance overdue"),
+    "credit_use": _lt("Credit limit use"),
+    "age": _lt("New customer"),
+    "size": _lt("Invoice size against the usual"),
+    "term": _lt("Payment term"),
+    "month_end": _lt("Due at a month's end"),
+}
 
 History = namedtuple(
     "History",

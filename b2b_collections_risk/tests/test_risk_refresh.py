@@ -133,6 +133,7 @@ class TestRiskRefresh(B2bCollectionsCase):
         row = worklist.search([("partner_id", "=", self.customer.id)])
         self.assertEqual(row.priority, 1000)
         self.assertEqual(row.risk_grade, "D")
+        self.assertEqual(row.expected_loss, 1000)
         self.assertEqual(self.score(self.customer).expected_loss, 1000)
         self.customer.b2b_next_action_date = TODAY
         worklist.invalidate_model()

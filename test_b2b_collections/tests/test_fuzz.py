@@ -84,6 +84,7 @@ SKIP_MODELS = {
     "b2b.collection.kpi": "SQL view",
     "b2b.collection.collector.kpi": "SQL view",
     "b2b.collection.agency.kpi": "SQL view",
+    "b2b.collection.cashin.report": "SQL view",
     # every field of the settings is related to the company: fuzzed there
     "res.config.settings": "related to res.company",
 }
@@ -491,6 +492,21 @@ def _seed_record(model):
 # Values that create a valid record of each model: the record written to,
 # and the base of the records created with one hostile value.
 SEEDS = {
+    # the risk refresh's records, created as the refresh does (no role may)
+    "b2b.collection.risk.model": lambda cls: {"company_id": cls.company.id},
+    "b2b.collection.risk.score": lambda cls: {
+        "partner_id": cls.customer.id,
+        "company_id": cls.company.id,
+    },
+    "b2b.collection.risk.invoice": lambda cls: {
+        "move_id": cls.inv_free.id,
+        "company_id": cls.company.id,
+    },
+    "b2b.collection.cashin.forecast": lambda cls: {
+        "company_id": cls.company.id,
+        "date_made": TODAY,
+        "week_start": TODAY,
+    },
     "b2b.collection.stage": lambda cls: {"name": "Fuzz stage"},
     "b2b.collection.policy": lambda cls: {"name": "Fuzz policy"},
     "b2b.collection.policy.level": lambda cls: {
