@@ -202,7 +202,9 @@ def _fit_and_score(history, today, min_paid):
     raw_va = {k: v[valid] for k, v in raw.items()}
     base = (raw_va["last_late"], rl.baseline_days(raw_va))
     learner = None
-    if paid_tr.sum() >= 20 and 0 < y_tr.sum() < len(y_tr):
+    # thin history: refused before fitting anything (the figures shown are
+    # then the scorecard's, the grades in use)
+    if paid_tr.sum() >= max(min_paid, 20) and 0 < y_tr.sum() < len(y_tr):
         learner = rl.Learner(X[train], y_tr, X[train][paid_tr], days_tr[paid_tr])
     if learner is not None and len(valid):
         out["metrics"] = rl.evaluate(
