@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from . import b2b_collection_validation as validation
 
@@ -255,6 +256,21 @@ class ResPartner(models.Model):
                 "b2b_credit_hold_reason": reason,
                 "b2b_credit_hold_auto": True,
             }
+        )
+
+    def _b2b_credit_hold_message(self):
+        """Why this customer (its commercial partner) gets no new credit, or ""
+        when it is not on hold: the one wording of the hold, for every document
+        it blocks (invoices; sale orders with ``b2b_collections_sale``)."""
+        self.ensure_one()
+        customer = self.sudo().commercial_partner_id
+        if not customer.b2b_credit_hold:
+            return ""
+        return _(
+            "%(customer)s is on credit hold since %(date)s: %(reason)s.",
+            customer=customer.display_name,
+            date=format_date(self.env, customer.b2b_credit_hold_date),
+            reason=customer.b2b_credit_hold_reason or _("no reason given"),
         )
 
     @api.model
