@@ -11,5 +11,6 @@
         "b2b_collections_reminder",
         "b2b_collections_negotiation",
         "b2b_collections_agency_portal",
+        "b2b_collections_sale",
     ],
 }
