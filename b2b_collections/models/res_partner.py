@@ -247,16 +247,24 @@ class ResPartner(models.Model):
             self.sudo().write({"b2b_credit_hold_auto": False})
         return result
 
-    def _b2b_put_on_credit_hold(self, reason):
+    def _b2b_put_on_credit_hold(self, reason, auto=True):
         """Put these customers on credit hold for ``reason`` (the engine's
-        escalations; a manager sets it on the customer form)."""
+        escalations; a manager sets it on the customer form). An automatic
+        hold (``auto``, a reminder's) ends by itself once nothing is overdue,
+        where the company says so. Another one (``auto=False``, an agency
+        placement's) stays until a manager releases it, and takes over an
+        automatic hold already there; a hold set by hand is left as it is."""
         self.filtered(lambda p: not p.b2b_credit_hold).sudo().write(
             {
                 "b2b_credit_hold": True,
                 "b2b_credit_hold_reason": reason,
-                "b2b_credit_hold_auto": True,
+                "b2b_credit_hold_auto": auto,
             }
         )
+        if not auto:
+            self.filtered(lambda p: p.b2b_credit_hold_auto).sudo().write(
+                {"b2b_credit_hold_reason": reason, "b2b_credit_hold_auto": False}
+            )
 
     def _b2b_credit_hold_message(self):
         """Why this customer (its commercial partner) gets no new credit, or ""
