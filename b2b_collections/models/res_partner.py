@@ -62,8 +62,9 @@ class ResPartner(models.Model):
         string="Credit Hold",
         tracking=True,
         help="No more credit for this customer: its new invoices are not posted "
-        "until a collections manager releases the hold, or allows one invoice. "
-        "Set by hand or by a reminder level.",
+        "(nor, with Sales, its orders confirmed) until a collections manager "
+        "releases the hold, or allows one document. Set by hand, by a reminder "
+        "level or by an agency placement.",
         b2b_write="manager",
         groups="base.group_user",
     )
