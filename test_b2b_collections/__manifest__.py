@@ -12,5 +12,6 @@
         "b2b_collections_negotiation",
         "b2b_collections_agency_portal",
         "b2b_collections_risk",
+        "b2b_collections_sale",
     ],
 }

@@ -177,7 +177,7 @@ POLICY = {
         "Resolve a dispute", actions={"action_resolve": STAFF}
     ),
     "b2b.collection.credit.override": _wizard(
-        "Post an invoice despite the customer's credit hold",
+        "Post an invoice or confirm a sale order despite the customer's credit hold",
         users=[MANAGER],
         actions={"action_confirm": [MANAGER]},
     ),
@@ -514,6 +514,14 @@ POLICY = {
             "action_b2b_open_placements": READERS,
             "action_b2b_place_with_agency": READERS,
         },
+    ),
+    "sale.order": _model(
+        what="Collections fields of sale orders (internal users read them; "
+        "only the manager's permission to confirm despite a credit hold writes "
+        "them)",
+        read=[MANAGER, COLLECTOR, ACCOUNTANT],
+        write=[MANAGER, COLLECTOR, ACCOUNTANT],
+        actions={"action_b2b_confirm_despite_hold": [MANAGER]},
     ),
     "res.company": _model(
         what="Collections settings of the company (internal users read them; "

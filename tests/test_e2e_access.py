@@ -437,6 +437,23 @@ def _samples(admin, rpcs, customers, db):
         "customer_invoice": customers[0][1][0],
     }
     s["res.partner"] = {"customer": customers[0][0], "north_customer": north_customer}
+    # a quotation of a customer of its own, on credit hold
+    held = admin.create(
+        "res.partner",
+        {
+            "name": "ACL Held Customer",
+            "is_company": True,
+            "b2b_credit_hold": True,
+            "b2b_credit_hold_reason": "ACL",
+        },
+    )
+    product = admin.create("product.product", {"name": "ACL product"})
+    s["sale.order"] = {
+        "quotation": admin.create(
+            "sale.order",
+            {"partner_id": held, "order_line": [(0, 0, {"product_id": product})]},
+        )
+    }
     s["res.company"] = {
         "company": admin.call("res.users", "read", [admin.uid], ["company_id"])[0][
             "company_id"
@@ -850,7 +867,7 @@ def _draft_vals(model, role, samples, admin):
 CREATE_MODELS = [
     m
     for m in DATA_MODELS
-    if m not in ("account.move", "res.partner", "res.company")
+    if m not in ("account.move", "res.partner", "res.company", "sale.order")
     and not POLICY[m]["report"]
 ]
 

@@ -529,3 +529,91 @@ def test_credit_hold_blocks_posting_over_rpc_and_only_a_manager_lets_one_through
     admin.call("account.move", "button_draft", [invoice])
     error = admin.expect_error("account.move", "action_post", [invoice])
     assert error.name == "odoo.exceptions.UserError", error.error
+
+
+def test_credit_hold_blocks_sale_orders_over_rpc_and_only_a_manager_lets_one_through(
+    connect, clara, admin
+):
+    """A salesperson (or a collector) cannot confirm a quotation of a customer
+    on hold over JSON-RPC, nor write the manager's permission on it; the
+    manager confirms it once through the dialog."""
+    tag = uuid.uuid4().hex[:8]
+    customer = admin.create(
+        "res.partner",
+        {
+            "name": f"E2E Sale Hold {tag}",
+            "is_company": True,
+            "b2b_credit_hold": True,
+            "b2b_credit_hold_reason": "Cheque bounced",
+        },
+    )
+    admin.create(
+        "res.users",
+        {
+            "name": f"E2E Salesman {tag}",
+            "login": f"e2e.salesman.{tag}",
+            "password": f"e2e.salesman.{tag}",
+            "groups_id": [
+                (6, 0, [_xmlid(admin, "sales_team.group_sale_salesman_all_leads")])
+            ],
+        },
+    )
+    salesman = connect(f"e2e.salesman.{tag}")
+    product = admin.create("product.product", {"name": f"E2E Goods {tag}"})
+    order = salesman.create(
+        "sale.order",
+        {
+            "partner_id": customer,
+            "order_line": [(0, 0, {"product_id": product, "price_unit": 100.0})],
+        },
+    )
+    for rpc in (salesman, clara):
+        error = rpc.expect_error("sale.order", "action_confirm", [order])
+        assert error.name == "odoo.exceptions.UserError", error.error
+        assert f"E2E Sale Hold {tag} is on credit hold since" in error.message
+        assert "Cheque bounced" in error.message
+        assert "collections manager" in error.message
+        error = rpc.expect_error("sale.order", "write", [order], {"state": "sale"})
+        assert error.name == "odoo.exceptions.UserError", error.error
+        for vals in (
+            {"b2b_credit_override_pending": True},
+            {"b2b_credit_override_reason": "x"},
+        ):
+            error = rpc.expect_error("sale.order", "write", [order], vals)
+            assert error.name == ACCESS_ERROR, (vals, error.error)
+        error = rpc.expect_error(
+            "sale.order", "action_b2b_confirm_despite_hold", [order]
+        )
+        assert error.name == ACCESS_ERROR, error.error
+        error = rpc.expect_error(
+            "b2b.collection.credit.override",
+            "create",
+            {"order_id": order, "reason": "x"},
+        )
+        assert error.name == ACCESS_ERROR, error.error
+    assert admin.read_one("sale.order", order, ["state"])["state"] == "draft"
+    # the manager lets this one through, once
+    action = admin.call("sale.order", "action_b2b_confirm_despite_hold", [order])
+    assert action["context"] == {"default_order_id": order}
+    wizard = admin.create(
+        "b2b.collection.credit.override", {"order_id": order, "reason": "Prepaid"}
+    )
+    admin.call("b2b.collection.credit.override", "action_confirm", [wizard])
+    done = admin.read_one(
+        "sale.order",
+        order,
+        ["state", "b2b_credit_override_reason", "b2b_credit_override_user_id"],
+    )
+    assert done["state"] == "sale"
+    assert done["b2b_credit_override_reason"] == "Prepaid"
+    assert done["b2b_credit_override_user_id"][0] == admin.uid
+    # cancelled and back to quotation: a new permission is needed
+    admin.call(
+        "sale.order",
+        "action_cancel",
+        [order],
+        context={"disable_cancel_warning": True},
+    )
+    admin.call("sale.order", "action_draft", [order])
+    error = salesman.expect_error("sale.order", "action_confirm", [order])
+    assert error.name == "odoo.exceptions.UserError", error.error

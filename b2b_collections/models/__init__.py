@@ -1,5 +1,6 @@
 from . import b2b_collection_validation
 from . import b2b_collection_guard
+from . import b2b_collection_credit_mixin
 from . import res_company
 from . import res_config_settings
 from . import b2b_collection_stage

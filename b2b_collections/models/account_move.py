@@ -31,7 +31,9 @@ MONEY_RECEIVED_DEPENDS = {
 
 class AccountMove(models.Model):
     _name = "account.move"
-    _inherit = ["account.move", "b2b.collection.guard.mixin"]
+    # the credit mixin is the guard mixin plus the credit hold (see
+    # account_move_credit.py)
+    _inherit = ["account.move", "b2b.collection.credit.mixin"]
 
     # indexed: the customers' stage and the reminder planning group by it
     commercial_partner_id = fields.Many2one(index="btree_not_null")

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from . import b2b_collection_validation as validation
 
@@ -61,8 +62,9 @@ class ResPartner(models.Model):
         string="Credit Hold",
         tracking=True,
         help="No more credit for this customer: its new invoices are not posted "
-        "until a collections manager releases the hold, or allows one invoice. "
-        "Set by hand or by a reminder level.",
+        "(nor, with Sales, its orders confirmed) until a collections manager "
+        "releases the hold, or allows one document. Set by hand, by a reminder "
+        "level or by an agency placement.",
         b2b_write="manager",
         groups="base.group_user",
     )
@@ -246,15 +248,38 @@ class ResPartner(models.Model):
             self.sudo().write({"b2b_credit_hold_auto": False})
         return result
 
-    def _b2b_put_on_credit_hold(self, reason):
+    def _b2b_put_on_credit_hold(self, reason, auto=True):
         """Put these customers on credit hold for ``reason`` (the engine's
-        escalations; a manager sets it on the customer form)."""
+        escalations; a manager sets it on the customer form). An automatic
+        hold (``auto``, a reminder's) ends by itself once nothing is overdue,
+        where the company says so. Another one (``auto=False``, an agency
+        placement's) stays until a manager releases it, and takes over an
+        automatic hold already there; a hold set by hand is left as it is."""
         self.filtered(lambda p: not p.b2b_credit_hold).sudo().write(
             {
                 "b2b_credit_hold": True,
                 "b2b_credit_hold_reason": reason,
-                "b2b_credit_hold_auto": True,
+                "b2b_credit_hold_auto": auto,
             }
+        )
+        if not auto:
+            self.filtered(lambda p: p.b2b_credit_hold_auto).sudo().write(
+                {"b2b_credit_hold_reason": reason, "b2b_credit_hold_auto": False}
+            )
+
+    def _b2b_credit_hold_message(self):
+        """Why this customer (its commercial partner) gets no new credit, or ""
+        when it is not on hold: the one wording of the hold, for every document
+        it blocks (invoices; sale orders with ``b2b_collections_sale``)."""
+        self.ensure_one()
+        customer = self.sudo().commercial_partner_id
+        if not customer.b2b_credit_hold:
+            return ""
+        return _(
+            "%(customer)s is on credit hold since %(date)s: %(reason)s.",
+            customer=customer.display_name,
+            date=format_date(self.env, customer.b2b_credit_hold_date),
+            reason=customer.b2b_credit_hold_reason or _("no reason given"),
         )
 
     @api.model

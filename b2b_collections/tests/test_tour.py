@@ -15,6 +15,10 @@ class TestCollectionsTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # the day of the worklist (the user's time zone) and of the tour's
+        # collector (UTC) are the same at any hour: the test's user works in
+        # UTC too (the superuser's own time zone is Brussels)
+        cls.env = cls.env(context=dict(cls.env.context, tz="UTC"))
         cls.company = cls.env.ref("base.main_company")
         cls.today = fields.Date.today()
         cls.collector = new_test_user(

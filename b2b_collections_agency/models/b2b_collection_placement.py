@@ -255,7 +255,9 @@ class B2bCollectionPlacement(models.Model):
     def action_place(self):
         """Hand the invoices to the agency: check the agency and the
         invoices, fix the commission rate and the fee, move the invoices to
-        the agency stage (reminders stop for them)."""
+        the agency stage (reminders stop for them), put the customer on
+        credit hold (not an automatic one: it stays once paid, until a
+        collections manager releases it)."""
         agency_stage = self.env["b2b.collection.stage"]._b2b_stage("agency")
         for placement in self:
             if placement.state != "draft":
@@ -317,6 +319,14 @@ class B2bCollectionPlacement(models.Model):
                 }
             )
             placement.message_subscribe(agency.partner_id.ids)
+            placement.partner_id._b2b_put_on_credit_hold(
+                self.env._(
+                    "Placed with %(agency)s (%(placement)s)",
+                    agency=agency.display_name,
+                    placement=placement.name,
+                ),
+                auto=False,
+            )
         # payments already reconciled on the placement day count
         self.env["b2b.collection.recovery"]._b2b_attribute(placements=self)
         return True

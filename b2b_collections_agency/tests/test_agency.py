@@ -173,6 +173,56 @@ class TestPlacement(AgencyCase):
         self.agency.tier_ids.write({"rate": 40})
         self.assertEqual(placement.commission_rate, 15.0)
 
+    def test_placing_puts_the_customer_on_credit_hold_until_released(self):
+        """A placement puts the customer on credit hold, naming the agency and
+        the placement: not an automatic hold, so it stays once paid, until a
+        collections manager releases it."""
+        self.company.b2b_credit_auto_release = True
+        placement = self.place(self.inv_a)
+        self.assertRecordValues(
+            self.customer,
+            [
+                {
+                    "b2b_credit_hold": True,
+                    "b2b_credit_hold_reason": (
+                        f"Placed with Recover Fast GmbH ({placement.name})"
+                    ),
+                    "b2b_credit_hold_date": TODAY,
+                    "b2b_credit_hold_auto": False,
+                }
+            ],
+        )
+        draft = self.invoice(100.0, due=TODAY + timedelta(days=30), post=False)
+        with self.assertRaisesText(UserError, "Placed with Recover Fast GmbH"):
+            draft.action_post()
+        # active, then everything paid: the hold stays
+        placement.action_activate()
+        self.pay(self.inv_a | self.inv_b)
+        self.env.cr.precommit.run()
+        self.assertTrue(self.customer.b2b_credit_hold)
+        # until a manager releases it
+        self.customer.with_user(self.manager).b2b_credit_hold = False
+        draft.action_post()
+        self.assertEqual(draft.state, "posted")
+
+    def test_placing_takes_over_a_reminders_hold_and_keeps_a_managers(self):
+        # a reminder's hold (released once paid) becomes the placement's
+        self.customer._b2b_put_on_credit_hold("Final notice of 03/01/2026")
+        placement = self.place(self.inv_a)
+        self.assertEqual(
+            self.customer.b2b_credit_hold_reason,
+            f"Placed with Recover Fast GmbH ({placement.name})",
+        )
+        self.assertFalse(self.customer.b2b_credit_hold_auto)
+        # a hold a manager set by hand keeps its reason
+        other = self.env["res.partner"].create({"name": "Held", "is_company": True})
+        invoice = self.invoice(300.0, due=TODAY - timedelta(days=40), partner=other)
+        other.with_user(self.manager).write(
+            {"b2b_credit_hold": True, "b2b_credit_hold_reason": "Cheque bounced"}
+        )
+        self.place(invoice)
+        self.assertEqual(other.b2b_credit_hold_reason, "Cheque bounced")
+
     def test_age_tier_follows_the_placement_date(self):
         placement = self.place(self.inv_a | self.inv_b)  # today: 100 days
         self.assertEqual((placement.debt_age, placement.commission_rate), (100, 25.0))
@@ -436,6 +486,8 @@ class TestRecoveries(AgencyCase):
 
     def test_foreign_currency_in_company_currency(self):
         eur = self.setup_other_currency("EUR", rates=[("2016-01-01", 2.0)])
+        # placed, the customer is on credit hold: released to be invoiced again
+        self.customer.with_user(self.manager).b2b_credit_hold = False
         inv_eur = self.invoice(1000.0, due=TODAY - timedelta(days=30), currency=eur)
         placement = self.place(inv_eur, date=TODAY - timedelta(days=1))
         self.assertEqual(placement.line_ids.placed_amount, 500.0)
@@ -570,6 +622,8 @@ class TestAgencyUpdatesAndAccess(AgencyCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.inv_a = cls.invoice(1200.0, due=TODAY - timedelta(days=60))
+        # invoiced before the placement puts the customer on credit hold
+        cls.inv_x = cls.invoice(700.0, due=TODAY - timedelta(days=30))
         cls.placement = cls.place(cls.inv_a, date=TODAY - timedelta(days=10))
         cls.agency_contact = cls.env["res.partner"].create(
             {
@@ -591,7 +645,6 @@ class TestAgencyUpdatesAndAccess(AgencyCase):
         cls.other_agency = cls.env["b2b.collection.agency"].create(
             {"partner_id": other_partner.id, "tier_ids": [Command.create({"rate": 20})]}
         )
-        cls.inv_x = cls.invoice(700.0, due=TODAY - timedelta(days=30))
         cls.other_placement = cls.place(cls.inv_x, agency=cls.other_agency)
 
     def test_agent_sees_only_own_agency(self):
@@ -661,6 +714,8 @@ class TestAgencyUpdatesAndAccess(AgencyCase):
             report.action_reject()
 
     def test_agent_never_sees_draft_placements(self):
+        # placed, the customer is on credit hold: released to be invoiced again
+        self.customer.with_user(self.manager).b2b_credit_hold = False
         inv = self.invoice(300.0, due=TODAY - timedelta(days=20))
         draft = self.env["b2b.collection.placement"].create(
             {

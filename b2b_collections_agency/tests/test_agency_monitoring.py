@@ -397,6 +397,9 @@ class TestAgencyKpi(MonitoringCase):
                 "fixed_fee": 10.0,
             }
         )
+        # placed in the first company, the customer is on credit hold (a hold
+        # is the customer's, in every company): released to be invoiced again
+        self.customer.with_user(self.manager).b2b_credit_hold = False
         inv = self.invoice(700.0, due=TODAY - 40 * D, company=company_2)
         placement = (
             self.env["b2b.collection.placement"]

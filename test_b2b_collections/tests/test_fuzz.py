@@ -96,7 +96,7 @@ SKIP_FIELDS = {
 }
 # Creating these core records generically is not possible: their fields of
 # the addon are fuzzed through write only.
-WRITE_ONLY = ("account.move", "res.partner", "res.company")
+WRITE_ONLY = ("account.move", "res.partner", "res.company", "sale.order")
 
 
 class FuzzCase(AgencyCase):
@@ -178,6 +178,7 @@ class FuzzCase(AgencyCase):
         cls.assessment = (
             cls.env["b2b.collection.assessment"].with_user(cls.manager).create({})
         )
+        cls.quotation = cls.env["sale.order"].create({"partner_id": cls.customer.id})
         cls.run_wizard = (
             cls.env["b2b.collection.run.wizard"].with_user(cls.manager).create({})
         )
@@ -354,6 +355,7 @@ class TestFuzz(FuzzCase):
                 "account.move": cls.inv_free,
                 "res.partner": cls.customer,
                 "res.company": cls.company,
+                "sale.order": cls.quotation,
             }
         )
 
