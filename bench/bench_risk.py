@@ -81,7 +81,7 @@ def main():
     summary = {
         "runs": runs,
         "refresh_first_s": refresh[0],
-        "refresh_median_s": statistics.median(refresh[1:] or refresh),
+        "refresh_median_s": round(statistics.median(refresh[1:] or refresh), 2),
         "refresh_max_s": max(refresh),
     }
     print(

@@ -46,7 +46,8 @@ if ! db_exists "$BIG" || [ "$(param "$BIG" b2b.bench.risk)" != 1 ]; then
     clone_db "$SMALL" "$BIG"
     "$PY" "$ROOT/bench/replicate_ledger.py" -c "$CONF" -d "$BIG" --copies "$COPIES"
     say "installing the risk addon in $BIG"
-    odoo -d "$BIG" -i b2b_collections_risk --without-demo=all --stop-after-init --no-http \
+    # -u: the ledger may have been generated with an older base addon
+    odoo -d "$BIG" -u b2b_collections -i b2b_collections_risk --without-demo=all --stop-after-init --no-http \
         --log-level=warn >"$LOGDIR/bench-risk-install.log" 2>&1 \
         || { tail -30 "$LOGDIR/bench-risk-install.log"; die "installing b2b_collections_risk failed"; }
     psql -X -q -d "$BIG" -c "VACUUM (ANALYZE)"

@@ -197,8 +197,10 @@ class B2bCollectionWorklist(models.Model):
                        l.amount_residual,
                        l.date,
                        %(today)s - l.date_maturity AS days
+                       %(extra_columns)s
                   FROM account_move_line l
                   JOIN res_partner p ON p.id = l.partner_id
+                  %(extra_joins)s
                  WHERE %(open_line)s
                    AND l.amount_residual != 0
                    %(where)s
@@ -210,7 +212,20 @@ class B2bCollectionWorklist(models.Model):
                 "l", literal_accounts=True
             ),
             where=where or SQL(),
+            extra_columns=self._b2b_sql_line_columns(),
+            extra_joins=self._b2b_sql_line_joins(),
         )
+
+    @api.model
+    def _b2b_sql_line_columns(self):
+        """More columns of ``lines`` (each after a comma), for the hooks of
+        the priority."""
+        return SQL()
+
+    @api.model
+    def _b2b_sql_line_joins(self):
+        """The joins those columns need (``l``: the journal item)."""
+        return SQL()
 
     @api.model
     def _b2b_sql_figures(self, today):

@@ -35,6 +35,9 @@ class TestWorklist(B2bCollectionsCase):
         return self.Worklist.search([("partner_id", "in", self.partners.ids), *domain])
 
     def test_priority_weights_amount_by_age(self):
+        if "b2b.collection.risk.invoice" in self.env:
+            # run with the base alone by make test
+            self.skipTest("the risk addon orders the worklist by expected loss")
         rows = self._rows()
         # 1000 x (1 + 150/30) = 6000 ; 3000 x (1 + 3/30) = 3300 ; not due = 0
         self.assertEqual(

@@ -15,6 +15,10 @@ _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "b2b_collections.group_b2b_collection_manager"
 METHODS = [("model", "Learned model"), ("scorecard", "Scorecard")]
+DATE_METHODS = [
+    ("model", "Learned model"),
+    ("baseline", "Due date + the customer's average days late"),
+]
 REFUSALS = [
     ("thin_history", "Too few paid invoices to learn from"),
     ("thin_validation", "Too few recent invoices with a known outcome to validate on"),
@@ -46,6 +50,14 @@ class B2bCollectionRiskModel(models.Model):
         string="In Use", readonly=True, b2b_write="action", index=True
     )
     method = fields.Selection(METHODS, readonly=True, b2b_write="action")
+    date_method = fields.Selection(
+        DATE_METHODS,
+        string="Payment Dates By",
+        readonly=True,
+        b2b_write="action",
+        help="The learned model's dates are used only when their error is 5 % "
+        "below the baseline's (due date + the customer's average days late).",
+    )
     refusal = fields.Selection(
         REFUSALS,
         string="Why the Scorecard",
@@ -184,6 +196,7 @@ def _fit_and_score(history, today, min_paid):
         "n": n,
         "metrics": {},
         "refusal": "thin_history",
+        "date_refusal": "thin_history",
         "train": 0,
         "train_paid": 0,
         "valid": 0,
@@ -210,52 +223,59 @@ def _fit_and_score(history, today, min_paid):
         out["metrics"] = rl.evaluate(
             y_va, days_va, learner.probability(X[valid]), learner.days(X[valid]), *base
         )
-        out["refusal"] = rl.verdict(
+        out["refusal"], out["date_refusal"] = rl.verdict(
             out["metrics"], int(paid_tr.sum()), len(valid), int(y_va.sum()), min_paid
         )
     elif learner is not None:
-        out["refusal"] = "thin_validation"
+        out["refusal"] = out["date_refusal"] = "thin_validation"
     elif len(valid):
         out["metrics"] = rl.evaluate(
             y_va, days_va, rl.scorecard_probability(raw_va), base[1], *base
         )
     known = np.concatenate((train, valid))
     y_known, days_known = rl.labels(h, known)
-    if out["refusal"] is None:
+    learner = None
+    if out["refusal"] is None or out["date_refusal"] is None:
         paid_known = ~np.isnan(days_known)
         learner = rl.Learner(
-            X[known], y_known, X[known][paid_known], days_known[paid_known]
+            X[known],
+            y_known,
+            X[known][paid_known],
+            days_known[paid_known],
+            probability=out["refusal"] is None,
+            dates=out["date_refusal"] is None,
         )
         out["learner"] = learner
-        known_probability = learner.probability(X[known])
-    else:
-        known_probability = rl.scorecard_probability(
-            {k: v[known] for k, v in raw.items()}
-        )
+    known_probability, _days, _raw, _c = _predict(h, known, h.date[known], learner)
     tail = rl.conditional_tail(days_known, known_probability)
-    out["open"] = _score_open(
-        h, today, learner if out["refusal"] is None else None, tail
-    )
-    out["customers"] = _grade_customers(h, today, out["learner"])
+    out["open"] = _score_open(h, today, learner, tail)
+    out["customers"] = _grade_customers(h, today, learner)
     return out
 
 
 def _predict(h, rows, t, learner, **overrides):
+    """Probability, days late, raw figures and each feature's push, of the
+    model where it was accepted, else of the scorecard and the baseline."""
     X, raw = rf.features(h, rows, t, **overrides)
-    if learner is not None:
-        return learner.probability(X), learner.days(X), raw, learner.contributions(X)
-    points = rl.scorecard_points(raw)
-    names = list(points)
-    contributions = np.zeros((len(rows), len(rf.FEATURE_NAMES)))
-    for name in names:
-        contributions[:, rf.FEATURE_NAMES.index(name)] = points[name]
-    return rl.scorecard_probability(raw), rl.baseline_days(raw), raw, contributions
+    if learner is not None and learner.use_probability:
+        probability = learner.probability(X)
+        contributions = learner.contributions(X)
+    else:
+        probability = rl.scorecard_probability(raw)
+        contributions = np.zeros((len(rows), len(rf.FEATURE_NAMES)))
+        for name, points in rl.scorecard_points(raw).items():
+            contributions[:, rf.FEATURE_NAMES.index(name)] = points
+    if learner is not None and learner.use_dates:
+        days = learner.days(X)
+    else:
+        days = rl.baseline_days(raw)
+    return probability, days, raw, contributions
 
 
 def _confidence(raw, learner):
     n = raw["n_paid"]
     level = np.where(n >= 12, 0, np.where(n >= 4, 1, 2))
-    if learner is None:
+    if learner is None or not learner.use_probability:
         level = np.minimum(level + 1, 2)
     return np.array(["high", "medium", "low"])[level]
 
@@ -342,6 +362,7 @@ def _model_values(env, company, result):
         "is_current": True,
         "method": "model" if result["refusal"] is None else "scorecard",
         "refusal": result["refusal"],
+        "date_method": "model" if result["date_refusal"] is None else "baseline",
         "invoice_count": result["n"],
         "train_count": result["train"],
         "train_paid_count": result["train_paid"],
@@ -351,7 +372,7 @@ def _model_values(env, company, result):
         "customer_count": len(result["customers"]["partners"]),
         "open_count": len(result["open"]["rows"]),
         "calibration_html": _calibration_html(env, metrics.get("calibration", [])),
-        "weights_html": _weights_html(result["learner"]),
+        "weights_html": _weights_html(env, result["learner"]),
     }
     for key in (
         "auc",
@@ -388,16 +409,16 @@ def _calibration_html(env, rows):
     )
 
 
-def _weights_html(learner):
+def _weights_html(env, learner):
     """The scorecard's points, or the model's weights (on standardised
     features: comparable), the largest first."""
-    if learner is None:
+    if learner is None or not learner.use_probability:
         rows = [(name, f"{weight:.0%}") for name, weight in rl.SCORECARD]
     else:
         weights = sorted(learner.weights().items(), key=lambda item: -abs(item[1]))
         rows = [(name, f"{weight:+.2f}") for name, weight in weights]
     cells = "".join(
-        f"<tr><td>{escape(str(rf.FEATURE_LABELS[name]))}</td><td>{value}</td></tr>"
+        f"<tr><td>{escape(env._(rf.FEATURE_LABELS[name]))}</td><td>{value}</td></tr>"
         for name, value in rows
     )
     return f"<table class='table table-sm'><tbody>{cells}</tbody></table>"

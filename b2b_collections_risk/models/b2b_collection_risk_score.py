@@ -80,7 +80,7 @@ class B2bCollectionRiskScore(models.Model):
     def _compute_factors(self):
         for score in self:
             score.factors = "\n".join(
-                factor_words(name, figures)
+                factor_words(self.env, name, figures)
                 for name, figures in (score.factors_data or [])
             )
 

@@ -33,12 +33,21 @@ class B2bCollectionWorklist(models.Model):
     )
 
     @api.model
-    def _b2b_sql_priority_sum(self):
+    def _b2b_sql_line_columns(self):
         return SQL(
-            """amount_residual * COALESCE(
-                (SELECT r.probability FROM b2b_collection_risk_invoice r
-                  WHERE r.move_id = lines.move_id), 1.0)"""
+            "%s, risk.probability AS risk_probability", super()._b2b_sql_line_columns()
         )
+
+    @api.model
+    def _b2b_sql_line_joins(self):
+        return SQL(
+            "%s LEFT JOIN b2b_collection_risk_invoice risk ON risk.move_id = l.move_id",
+            super()._b2b_sql_line_joins(),
+        )
+
+    @api.model
+    def _b2b_sql_priority_sum(self):
+        return SQL("amount_residual * COALESCE(risk_probability, 1.0)")
 
     @api.model
     def _b2b_sql_priority(self):

@@ -380,7 +380,7 @@ def factor_figures(name, raw, i):
     return {key: round(float(value), 2) for key, value in figures.items()}
 
 
-def factor_words(name, figures):
-    """A factor in words, in the language of the current user."""
+def factor_words(env, name, figures):
+    """A factor in words, in the language of ``env``."""
     words = dict(FEATURES).get(name)
-    return str(words) % figures if words else name
+    return env._(words) % figures if words else name

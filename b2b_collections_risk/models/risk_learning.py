@@ -126,7 +126,7 @@ def brier(y, probability):
 class Learner:
     """The two fitted estimators and what the factors need of them."""
 
-    def __init__(self, X, y_late, X_days, y_days):
+    def __init__(self, X, y_late, X_days, y_days, probability=True, dates=True):
         # imported here: the addon's other code (and its tests of the
         # scorecard) do not need scikit-learn loaded
         from sklearn.ensemble import HistGradientBoostingRegressor
@@ -138,6 +138,9 @@ class Learner:
         # the results are the same on every machine
         self.one_thread = lambda: threadpool_limits(1)
 
+        # which of its predictions are used (each validated on its own)
+        self.use_probability = probability
+        self.use_dates = dates
         self.mean = X.mean(axis=0)
         self.std = np.where(X.std(axis=0) > 1e-9, X.std(axis=0), 1.0)
         self.classifier = LogisticRegression(C=1.0, max_iter=1000, random_state=SEED)
@@ -216,16 +219,17 @@ def evaluate(y_late, days, probability, predicted_days, base_score, base_days):
 
 
 def verdict(metrics, n_train_paid, n_valid, n_pos, min_paid):
-    """None when the model may be used, else why not (in words)."""
+    """Whether each prediction of the model may be used: (why not for the
+    probability, why not for the dates), None where it may."""
     if n_train_paid < min_paid:
-        return "thin_history"
+        return "thin_history", "thin_history"
     if n_valid < MIN_VALIDATION or n_pos < MIN_CLASS or n_valid - n_pos < MIN_CLASS:
-        return "thin_validation"
-    if not metrics["auc"] >= metrics["auc_base"] + AUC_MARGIN:
-        return "auc"
-    if not metrics["mae"] <= metrics["mae_base"] * (1 - MAE_MARGIN):
-        return "mae"
-    return None
+        return "thin_validation", "thin_validation"
+    refusal = None if metrics["auc"] >= metrics["auc_base"] + AUC_MARGIN else "auc"
+    date_refusal = (
+        None if metrics["mae"] <= metrics["mae_base"] * (1 - MAE_MARGIN) else "mae"
+    )
+    return refusal, date_refusal
 
 
 def conditional_tail(train_days, train_probability, bins=5):

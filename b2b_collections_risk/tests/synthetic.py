@@ -72,17 +72,20 @@ def changed(before, after, since_months=6):
     )
 
 
-def population(n, seed=3):
+def population(n, seed=3, spread=8.0):
     """``n`` customers spread from punctual to very late; one in three
-    changed its habits at some point of the last year."""
+    changed its habits at some point of the last year (none when ``spread``,
+    the chance in each invoice's lateness, is given: steady habits only)."""
     rng = np.random.default_rng(seed)
     customers = []
     for _i in range(n):
         before, after = (float(x) for x in rng.uniform(-5, 75, 2))
-        if rng.random() < 1 / 3:
+        if spread != 8.0:
+            customers.append(steady(before, spread))
+        elif rng.random() < 1 / 3:
             customers.append(changed(before, after, int(rng.integers(3, 12))))
         else:
-            customers.append(steady(before, 8.0))
+            customers.append(steady(before, spread))
     return customers
 
 

@@ -48,6 +48,8 @@ class TestRiskLearning(TransactionCase):
     def test_model_used_and_beats_baselines(self):
         metrics = self.result["metrics"]
         self.assertIsNone(self.result["refusal"], metrics)
+        self.assertIsNone(self.result["date_refusal"], metrics)
+        self.assertTrue(self.result["learner"].use_dates)
         self.assertGreaterEqual(metrics["auc"], metrics["auc_base"] + rl.AUC_MARGIN)
         self.assertLessEqual(metrics["mae"], metrics["mae_base"] * (1 - rl.MAE_MARGIN))
         self.assertGreater(metrics["auc"], 0.85)
@@ -128,8 +130,24 @@ class TestRiskLearning(TransactionCase):
         margin: the model is refused."""
         history = syn.build(syn.noise(250))
         result = _fit_and_score(history, syn.TODAY, min_paid=500)
-        self.assertIn(result["refusal"], ("auc", "mae"))
+        self.assertEqual(result["refusal"], "auc")
         self.assertLess(result["metrics"]["auc"], 0.6)
+        # the dates are refused on their own: only the better prediction is
+        # used (here none, so no model at all)
+        self.assertEqual(result["date_refusal"], "mae")
+        self.assertIsNone(result["learner"])
+
+    def test_each_prediction_validated_on_its_own(self):
+        """The probability beats its baseline by far, the dates do not beat
+        "due date + average days late" (each invoice's lateness is its
+        customer's habit plus chance): the model grades, the baseline dates."""
+        history = syn.build(syn.population(250, spread=30.0))
+        result = _fit_and_score(history, syn.TODAY, min_paid=500)
+        self.assertIsNone(result["refusal"], result["metrics"])
+        self.assertEqual(result["date_refusal"], "mae", result["metrics"])
+        learner = result["learner"]
+        self.assertTrue(learner.use_probability)
+        self.assertFalse(learner.use_dates)
 
 
 @tagged("post_install", "-at_install")
