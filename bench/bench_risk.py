@@ -53,6 +53,11 @@ def main():
                     "customers": model.customer_count,
                     "open_invoices": model.open_count,
                     "method": model.method,
+                    "date_method": model.date_method,
+                    "calibration": [
+                        [round(x, 3) for x in row]
+                        for row in result["metrics"].get("calibration", [])
+                    ],
                     "refusal": model.refusal,
                     "metrics": {
                         key: round(model[key], 3)
@@ -76,7 +81,6 @@ def main():
             )
             print(json.dumps(runs[-1]), flush=True)
             env.cr.rollback()
-            del result
     refresh = [run["refresh_s"] for run in runs]
     summary = {
         "runs": runs,
