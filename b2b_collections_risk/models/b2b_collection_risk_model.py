@@ -205,7 +205,7 @@ def _fit_and_score(history, today, min_paid):
     }
     rows = np.arange(n)
     X, raw = rf.features(h, rows, h.date)
-    train, valid = rl.split(h, X, raw["last_late"], today)
+    train, valid = rl.split(h, today)
     y_tr, days_tr = rl.labels(h, train)
     y_va, days_va = rl.labels(h, valid)
     paid_tr = ~np.isnan(days_tr)

@@ -176,7 +176,7 @@ class Learner:
         return dict(zip(FEATURE_NAMES, self.classifier.coef_[0], strict=True))
 
 
-def split(history, X, raw_late_last, today):
+def split(history, today):
     """Indexes of the invoices with a known outcome, split in time: the
     training rows (due before the validation window) and the validation rows
     (due in the last VALIDATION_DAYS of the known window)."""

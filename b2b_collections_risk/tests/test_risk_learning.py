@@ -59,7 +59,7 @@ class TestRiskLearning(TransactionCase):
         """Validation invoices are all due after every training invoice, and
         all have a known outcome (due more than 30 days ago)."""
         h = self.history
-        train, valid = rl.split(h, None, None, syn.TODAY_ORD)
+        train, valid = rl.split(h, syn.TODAY_ORD)
         self.assertTrue(len(train) and len(valid))
         self.assertLess(h.due[train].max(), h.due[valid].min())
         self.assertLessEqual(h.due[valid].max(), syn.TODAY_ORD - 31)

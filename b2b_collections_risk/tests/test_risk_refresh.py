@@ -187,6 +187,22 @@ class TestRiskRefresh(B2bCollectionsCase):
         self.refresh()
         self.assertFalse(self.customer.b2b_credit_hold)
 
+    def test_companies_apart(self):
+        """A company without any invoice is refreshed without error and
+        without touching the other company's grades; the grades of one
+        company are not read in another."""
+        self.refresh()
+        other = self.setup_other_company(name="Risk Co 2")["company"]
+        model = self.risk._b2b_refresh(other, TODAY)
+        self.assertEqual(
+            (model.method, model.customer_count, model.open_count),
+            ("scorecard", 0, 0),
+        )
+        self.assertEqual(len(self.score(self.customer)), 1)
+        customer = self.customer.with_company(other)
+        self.assertFalse(customer.b2b_risk_grade)
+        self.assertFalse(customer.b2b_risk_invoice_ids)
+
     def test_rights(self):
         """A collector reads the grades but cannot refresh; a manager can."""
         self.refresh()
