@@ -59,20 +59,7 @@ def main():
                         for row in result["metrics"].get("calibration", [])
                     ],
                     "refusal": model.refusal,
-                    "metrics": {
-                        key: round(model[key], 3)
-                        for key in (
-                            "auc",
-                            "auc_base",
-                            "top_precision",
-                            "top_precision_base",
-                            "brier",
-                            "brier_base",
-                            "mae",
-                            "mae_base",
-                            "base_rate",
-                        )
-                    },
+                    "metrics": {key: round(model[key], 3) for key in rm.METRICS},
                     "train": model.train_count,
                     "valid": model.valid_count,
                     "valid_from": str(model.valid_from),

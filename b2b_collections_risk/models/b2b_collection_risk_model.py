@@ -27,6 +27,18 @@ REFUSALS = [
 ]
 CONFIDENCES = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 FORECAST_WEEKS = 13
+# the validation figures, stored on the model record under the same names
+METRICS = (
+    "auc",
+    "auc_base",
+    "top_precision",
+    "top_precision_base",
+    "brier",
+    "brier_base",
+    "mae",
+    "mae_base",
+    "base_rate",
+)
 
 
 class B2bCollectionRiskModel(models.Model):
@@ -374,17 +386,7 @@ def _model_values(env, company, result):
         "calibration_html": _calibration_html(env, metrics.get("calibration", [])),
         "weights_html": _weights_html(env, result["learner"]),
     }
-    for key in (
-        "auc",
-        "auc_base",
-        "top_precision",
-        "top_precision_base",
-        "brier",
-        "brier_base",
-        "mae",
-        "mae_base",
-        "base_rate",
-    ):
+    for key in METRICS:
         values[key] = num(key)
     return values
 

@@ -7,14 +7,12 @@ from .risk_learning import GRADES
 GRADE_RANK = {"A": 0, "B": 1, "C": 2, "D": 3}
 
 
-class B2bCollectionRiskScore(models.Model):
-    """A customer's risk in a company, as graded by the last refresh."""
+class B2bCollectionRiskRow(models.AbstractModel):
+    """What a refresh writes about a customer of a company."""
 
-    _name = "b2b.collection.risk.score"
+    _name = "b2b.collection.risk.row"
     _inherit = ["b2b.collection.guard.mixin"]
-    _description = "Customer Risk Grade"
-    _order = "score desc, expected_loss desc, id"
-    _rec_name = "partner_id"
+    _description = "Risk Refresh Row"
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -36,6 +34,17 @@ class B2bCollectionRiskScore(models.Model):
         ondelete="cascade",
         b2b_write="action",
     )
+
+
+class B2bCollectionRiskScore(models.Model):
+    """A customer's risk in a company, as graded by the last refresh."""
+
+    _name = "b2b.collection.risk.score"
+    _inherit = ["b2b.collection.risk.row"]
+    _description = "Customer Risk Grade"
+    _order = "score desc, expected_loss desc, id"
+    _rec_name = "partner_id"
+
     method = fields.Selection(related="model_id.method", string="Method")
     score = fields.Integer(
         string="Risk Score",
@@ -121,7 +130,7 @@ class B2bCollectionRiskInvoice(models.Model):
     """An open invoice's predicted payment, as of the last refresh."""
 
     _name = "b2b.collection.risk.invoice"
-    _inherit = ["b2b.collection.guard.mixin"]
+    _inherit = ["b2b.collection.risk.row"]
     _description = "Predicted Invoice Payment"
     _order = "expected_date, id"
     _rec_name = "move_id"
@@ -132,25 +141,6 @@ class B2bCollectionRiskInvoice(models.Model):
         required=True,
         readonly=True,
         index=True,
-        ondelete="cascade",
-        b2b_write="action",
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        readonly=True,
-        index=True,
-        ondelete="cascade",
-        b2b_write="action",
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, b2b_write="action"
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    model_id = fields.Many2one(
-        "b2b.collection.risk.model",
-        string="Refresh",
-        readonly=True,
         ondelete="cascade",
         b2b_write="action",
     )

@@ -502,6 +502,7 @@ SEEDS = {
     },
     "b2b.collection.risk.invoice": lambda cls: {
         "move_id": cls.inv_free.id,
+        "partner_id": cls.customer.id,
         "company_id": cls.company.id,
     },
     "b2b.collection.cashin.forecast": lambda cls: {
