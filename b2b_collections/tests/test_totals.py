@@ -71,7 +71,6 @@ class TestCustomerTotals(B2bCollectionsCase):
                     "amount_overdue": 1050.0,
                     "overdue_count": 2,
                     "oldest_overdue_days": 60,
-                    "priority": 3400.0,
                     "needs_action": True,
                     "do_not_contact": False,
                 }
