@@ -71,10 +71,13 @@ def test_wheel_builds_and_installs(addon, tmp_path):
     assert metadata["Name"] == f"odoo-addon-{addon}"
     assert metadata["Summary"] == manifest["summary"]
     assert metadata["License"] == manifest["license"]
-    # Our addons it depends on are wheels of their own; Odoo's are Odoo itself.
-    expected_requires = {"odoo==18.0.*"} | {
-        f"odoo-addon-{dep}==18.0.*" for dep in manifest["depends"] if dep in OURS
-    }
+    # Our addons it depends on are wheels of their own; Odoo's are Odoo itself;
+    # the Python libraries it needs (external_dependencies) are required too.
+    expected_requires = (
+        {"odoo==18.0.*"}
+        | {f"odoo-addon-{dep}==18.0.*" for dep in manifest["depends"] if dep in OURS}
+        | set(manifest.get("external_dependencies", {}).get("python", []))
+    )
     assert set(metadata.get_all("Requires-Dist")) == expected_requires
     # the long description is the addon's README.rst
     assert metadata["Description-Content-Type"] == "text/x-rst"
