@@ -160,6 +160,7 @@ class B2bCollectionWorklist(models.Model):
                    s.callable,
                    s.callable AND s.reason IS NOT NULL AS needs_action,
                    s.reason
+                   %(row_columns)s
               FROM figures f
               JOIN res_partner p ON p.id = f.partner_id
               JOIN res_company c ON c.id = f.company_id
@@ -170,6 +171,7 @@ class B2bCollectionWorklist(models.Model):
             figures=self._b2b_sql_figures(today),
             signals=self._b2b_sql_signals(today),
             priority=self._b2b_sql_priority(),
+            row_columns=self._b2b_sql_row_columns(),
             today=today,
             factor=ID_FACTOR,
         )
@@ -179,6 +181,12 @@ class B2bCollectionWorklist(models.Model):
         """The worklist's order, from the ``figures`` (f) and ``signals`` (s)
         of a row."""
         return SQL("ROUND(COALESCE(f.priority, 0), 2)")
+
+    @api.model
+    def _b2b_sql_row_columns(self):
+        """More columns of a row (each after a comma), from its ``figures``
+        (f) and ``signals`` (s)."""
+        return SQL()
 
     @api.model
     def _b2b_sql_priority_sum(self):

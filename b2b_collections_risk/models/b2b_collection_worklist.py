@@ -27,9 +27,11 @@ class B2bCollectionWorklist(models.Model):
     )
     risk_grade = fields.Selection(GRADES, string="Grade", compute="_compute_risk")
     expected_loss = fields.Monetary(
-        compute="_compute_risk",
+        readonly=True,
         help="The overdue invoices' open amounts times their probability of "
-        "being paid more than 30 days late, as of the last risk refresh.",
+        "being paid more than 30 days late (from the last risk refresh; 1 for "
+        "an invoice not scored yet), less the credits not applied yet in "
+        "proportion.",
     )
 
     @api.model
@@ -50,25 +52,46 @@ class B2bCollectionWorklist(models.Model):
         return SQL("amount_residual * COALESCE(risk_probability, 1.0)")
 
     @api.model
+    def _b2b_sql_expected_loss(self):
+        """Each overdue invoice's open amount x its probability of being paid
+        very late, the credits not applied yet taken off in proportion (as the
+        net overdue amount takes them off)."""
+        return SQL(
+            """COALESCE(f.priority, 0)
+               * CASE WHEN f.overdue_gross > 0
+                      THEN GREATEST(0, f.overdue_gross - COALESCE(f.credits, 0))
+                           / f.overdue_gross
+                      ELSE 0 END"""
+        )
+
+    @api.model
+    def _b2b_sql_row_columns(self):
+        return SQL(
+            "%s, ROUND(%s, 2) AS expected_loss",
+            super()._b2b_sql_row_columns(),
+            self._b2b_sql_expected_loss(),
+        )
+
+    @api.model
     def _b2b_sql_priority(self):
         return SQL(
-            """ROUND(COALESCE(f.priority, 0)
+            """ROUND(%s
                      + CASE WHEN s.reason IN %s
                             THEN GREATEST(0, COALESCE(f.overdue_gross, 0)
                                              - COALESCE(f.credits, 0))
                             ELSE 0 END, 2)""",
+            self._b2b_sql_expected_loss(),
             DUE_ACTIONS,
         )
 
     def _compute_risk(self):
+        """The grade of the last refresh: one search."""
         scores = self.env["b2b.collection.risk.score"].search(
             [
                 ("partner_id", "in", self.partner_id.ids),
                 ("company_id", "in", self.company_id.ids),
             ]
         )
-        by_key = {(s.partner_id.id, s.company_id.id): s for s in scores}
+        grades = {(s.partner_id.id, s.company_id.id): s.grade for s in scores}
         for row in self:
-            score = by_key.get((row.partner_id.id, row.company_id.id), scores.browse())
-            row.risk_grade = score.grade
-            row.expected_loss = score.expected_loss
+            row.risk_grade = grades.get((row.partner_id.id, row.company_id.id))

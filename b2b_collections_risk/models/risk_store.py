@@ -59,30 +59,20 @@ def store_predictions(env, company, model, history, result):
     customers = result["customers"]
     partners = customers["partners"]
     if len(partners):
-        # expected loss: the open overdue amount x its probability of being
-        # paid very late, per customer
-        loss = np.zeros(len(h.company_partner))
-        if len(rows):
-            overdue = h.today > h.due[rows]
-            np.add.at(
-                loss,
-                h.partner[rows][overdue],
-                (h.residual[rows] * scored["probability"])[overdue],
-            )
         scores = np.round(100 * customers["probability"]).astype(int)
         env.cr.execute(
             SQL(
                 """
                 INSERT INTO b2b_collection_risk_score
                        (partner_id, company_id, model_id, score, grade, probability,
-                        days_late, confidence, factors_data, expected_loss,
+                        days_late, confidence, factors_data,
                         create_uid, write_uid, create_date, write_date)
-                SELECT p, %(company)s, %(model)s, s, g, pr, dl, cf, fd::jsonb, el,
+                SELECT p, %(company)s, %(model)s, s, g, pr, dl, cf, fd::jsonb,
                        %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
                   FROM unnest(%(partners)s::int[], %(scores)s::int[], %(grades)s::varchar[],
                               %(prob)s::float[], %(days)s::float[], %(conf)s::varchar[],
-                              %(factors)s::text[], %(loss)s::numeric[])
-                    AS t(p, s, g, pr, dl, cf, fd, el)
+                              %(factors)s::text[])
+                    AS t(p, s, g, pr, dl, cf, fd)
                 """,
                 company=company.id,
                 model=model.id,
@@ -94,7 +84,22 @@ def store_predictions(env, company, model, history, result):
                 days=np.round(customers["days"], 1).tolist(),
                 conf=customers["confidence"].tolist(),
                 factors=[json.dumps(f) for f in customers["factors"]],
-                loss=np.round(loss[partners], 2).tolist(),
+            )
+        )
+        # the expected loss as the worklist computes it (one definition)
+        env.cr.execute(
+            SQL(
+                """
+                UPDATE b2b_collection_risk_score s
+                   SET expected_loss = w.expected_loss
+                  FROM (%(worklist)s) w
+                 WHERE w.partner_id = s.partner_id AND w.company_id = s.company_id
+                   AND s.company_id = %(company)s
+                """,
+                worklist=env["b2b.collection.worklist"]._b2b_query(
+                    SQL("AND l.company_id = %s", company.id)
+                ),
+                company=company.id,
             )
         )
     for name in ("b2b.collection.risk.invoice", "b2b.collection.risk.score"):

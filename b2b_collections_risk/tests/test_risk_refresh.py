@@ -141,6 +141,20 @@ class TestRiskRefresh(B2bCollectionsCase):
         self.assertEqual(row.reason, "followup_due")
         self.assertEqual(row.priority, 2000)
 
+    def test_expected_loss_net_of_credits(self):
+        """500 received and not applied yet: half of the 1,000 overdue is
+        covered, so half of its expected loss remains: 1,000 x 1.0 x 500 /
+        1,000 = 500, on the worklist and on the customer's grade alike."""
+        self.unapplied_payment(500)
+        self.refresh()
+        row = self.env["b2b.collection.worklist"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertEqual(row.amount_overdue, 500)
+        self.assertEqual(row.expected_loss, 500)
+        self.assertEqual(row.priority, 500)
+        self.assertEqual(self.score(self.customer).expected_loss, 500)
+
     def test_cash_in_forecast(self):
         """13 weeks from this Monday; Prompt's 800 expected on day +26 (week
         3), Acme's 500 on day +54 (week 7), the overdue 1,000 within the
