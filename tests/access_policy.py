@@ -119,6 +119,7 @@ AGENCY_PORTAL_FIELDS = (
     "jurisdictions",
     "licence_number",
     "licence_expiry",
+    "min_debt_age",
     "max_debt_age",
     "target_recovery_rate",
     "target_days_to_recover",

@@ -71,6 +71,12 @@ class B2bCollectionAgency(models.Model):
         help="No placement once the licence has expired.",
         b2b_write="user",
     )
+    min_debt_age = fields.Integer(
+        string="Minimum Debt Age (days)",
+        help="The agency is given debts overdue for at least this long: Place "
+        "with Agency pre-selects only those. 0: the company's setting.",
+        b2b_write="user",
+    )
     max_debt_age = fields.Integer(
         string="Maximum Debt Age (days)",
         help="The agency refuses debts overdue for longer. 0: no limit.",
@@ -118,8 +124,14 @@ class B2bCollectionAgency(models.Model):
                     )
                 )
 
+    def _b2b_min_debt_age(self, company):
+        """Days overdue from which a debt goes to this agency (or to any
+        agency of ``company`` when there is none)."""
+        return self.min_debt_age or company.b2b_agency_min_debt_age
+
     @api.constrains(
         "fixed_fee",
+        "min_debt_age",
         "max_debt_age",
         "target_recovery_rate",
         "target_days_to_recover",
@@ -131,7 +143,9 @@ class B2bCollectionAgency(models.Model):
     )
     def _check_values(self):
         validation.check_amounts(self, "fixed_fee", sign=validation.NOT_NEGATIVE)
-        validation.check_days(self, "max_debt_age", "target_days_to_recover")
+        validation.check_days(
+            self, "min_debt_age", "max_debt_age", "target_days_to_recover"
+        )
         validation.check_percentages(self, "target_recovery_rate")
         validation.check_dates(self, "contract_start", "contract_end", "licence_expiry")
         validation.check_texts(

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from odoo.addons.b2b_collections.models import b2b_collection_validation as validation
+
 # the settings that name a record of the company
 COMPANY_LINKS = ("b2b_agency_commission_account_id", "b2b_agency_journal_id")
 
@@ -27,6 +29,19 @@ class ResCompany(models.Model):
         b2b_write="user",
         groups="base.group_user",
     )
+
+    b2b_agency_min_debt_age = fields.Integer(
+        string="Debt Old Enough for an Agency (days)",
+        default=60,
+        help="Place with Agency pre-selects the invoices overdue for at least "
+        "this long (an agency's own minimum, when it has one, comes first).",
+        b2b_write="user",
+        groups="base.group_user",
+    )
+
+    @api.constrains("b2b_agency_min_debt_age")
+    def _check_b2b_agency_min_debt_age(self):
+        validation.check_days(self, "b2b_agency_min_debt_age")
 
     @api.constrains(*COMPANY_LINKS)
     def _check_b2b_agency_companies(self):

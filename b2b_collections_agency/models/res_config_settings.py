@@ -10,3 +10,6 @@ class ResConfigSettings(models.TransientModel):
     b2b_agency_journal_id = fields.Many2one(
         related="company_id.b2b_agency_journal_id", readonly=False
     )
+    b2b_agency_min_debt_age = fields.Integer(
+        related="company_id.b2b_agency_min_debt_age", readonly=False
+    )

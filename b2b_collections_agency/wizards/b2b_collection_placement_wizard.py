@@ -29,6 +29,18 @@ class B2bCollectionPlacementWizard(models.TransientModel):
         domain="[('company_id', '=', company_id)]",
         b2b_write="user",
     )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Customers",
+        help="The customers the dialog was opened for: their invoices old "
+        "enough for the agency are pre-selected.",
+        b2b_write="user",
+    )
+    min_debt_age = fields.Integer(
+        string="Pre-selected From (days overdue)",
+        compute="_compute_min_debt_age",
+        help="The agency's minimum debt age, or the company's setting.",
+    )
     move_ids = fields.Many2many(
         "account.move",
         string="Invoices",
@@ -73,24 +85,69 @@ class B2bCollectionPlacementWizard(models.TransientModel):
             moves = moves.browse(ids)
         elif model == "res.partner":
             partners = self.env["res.partner"].browse(ids).commercial_partner_id
-            moves = moves.search(
-                [
-                    ("commercial_partner_id", "in", partners.ids),
-                    ("company_id", "=", self.env.company.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", fields.Date.context_today(self)),
-                    ("b2b_disputed", "=", False),
-                ]
+            agency = self.env["b2b.collection.agency"].browse(
+                vals.get("agency_id") or []
             )
-            running = self.env["b2b.collection.placement.line"].search(
-                [("move_id", "in", moves.ids), ("state", "in", ("placed", "active"))]
-            )
-            moves -= running.move_id
+            moves = self._b2b_placeable(partners, agency)
+            if "partner_ids" in fields_list:
+                vals["partner_ids"] = [Command.set(partners.ids)]
         if moves and "move_ids" in fields_list:
             vals["move_ids"] = [Command.set(moves.ids)]
         return vals
+
+    @api.model
+    def _b2b_placeable(self, partners, agency):
+        """The invoices of ``partners`` to pre-select for ``agency``: overdue
+        for at least its minimum debt age (the company's setting without an
+        agency) and no longer than its maximum, not disputed, not placed."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        min_age = agency._b2b_min_debt_age(company)
+        domain = [
+            ("commercial_partner_id", "in", partners.ids),
+            ("company_id", "=", company.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("invoice_date_due", "<=", today - timedelta(days=max(min_age, 1))),
+            ("b2b_disputed", "=", False),
+        ]
+        if agency.max_debt_age:
+            domain.append(
+                ("invoice_date_due", ">=", today - timedelta(days=agency.max_debt_age))
+            )
+        moves = self.env["account.move"].search(domain)
+        running = self.env["b2b.collection.placement.line"].search(
+            [("move_id", "in", moves.ids), ("state", "in", ("placed", "active"))]
+        )
+        return moves - running.move_id
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Created for customers with the agency given and no invoices chosen
+        (a client that skips the form): pre-selected for that agency."""
+        wizards = super().create(vals_list)
+        for wizard, vals in zip(wizards, vals_list, strict=True):
+            if wizard.partner_ids and wizard.agency_id and "move_ids" not in vals:
+                wizard.move_ids = self._b2b_placeable(
+                    wizard.partner_ids, wizard.agency_id
+                )
+        return wizards
+
+    @api.onchange("agency_id")
+    def _onchange_agency_id(self):
+        """Opened for customers: pre-select again for the agency chosen."""
+        if self.partner_ids:
+            self.move_ids = self._b2b_placeable(
+                self.partner_ids._origin, self.agency_id._origin
+            )
+
+    @api.depends("agency_id", "company_id")
+    def _compute_min_debt_age(self):
+        for wizard in self:
+            wizard.min_debt_age = wizard.agency_id._b2b_min_debt_age(
+                wizard.company_id or self.env.company
+            )
 
     @api.depends("move_ids")
     def _compute_amount_total(self):
