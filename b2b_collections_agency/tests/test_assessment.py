@@ -196,9 +196,11 @@ class TestAssessment(AgencyCase):
                 "fixed_fee": 50.0,
                 "agency_fees": 100.0,
                 "net_agency": 1328.0,  # 2,100 x 80% x 85% - 2 x 50
-                "recommendation": "place",
-                "difference": 988.0,
-                "net_best": 1328.0,
+                # the agency's figures are defaults: no recommendation, the
+                # band counts as kept in-house
+                "recommendation": "thin",
+                "difference": 0.0,
+                "net_best": 340.0,
             },
             {
                 "band": "91_180",
@@ -241,8 +243,9 @@ class TestAssessment(AgencyCase):
                 "agency_rate": 50.0,
                 "commission_rate": 25.0,
                 "net_agency": 47.5,  # 260 x 50% x 75% - 50
-                "recommendation": "place",
-                "difference": 76.5,
+                "recommendation": "thin",
+                "difference": 0.0,
+                "net_best": -29.0,
             },
             {
                 "band": "over_365",
@@ -256,15 +259,17 @@ class TestAssessment(AgencyCase):
                 "net_inhouse": 215.0,  # 375 - 160
                 "agency_is_default": True,
                 "net_agency": 437.5,  # 2,500 x 30% x 65% - 50
-                "recommendation": "place",
-                "difference": 222.5,
+                "recommendation": "thin",
+                "difference": 0.0,
+                "net_best": 215.0,
             },
         ]
         for line, values in zip(assessment.line_ids, expected, strict=True):
             with self.subTest(band=values["band"]):
                 self.assertRecordValues(line, [values])
         self.assertEqual(assessment.amount_total, 5160.0)
-        self.assertEqual(assessment.net_best_total, 1328.0 - 5.0 + 47.5 + 437.5)
+        # only 91-180 days has enough history on both sides: placing it
+        self.assertEqual(assessment.net_best_total, 340.0 - 5.0 - 29.0 + 215.0)
         self.assertTrue(assessment.uses_defaults)
 
     def test_assumptions_drive_the_recommendation(self):
@@ -272,26 +277,14 @@ class TestAssessment(AgencyCase):
         band_1 = self.band(assessment, "1_90")
         self.assertEqual((band_1.inhouse_cost, band_1.net_inhouse), (200.0, 220.0))
         band_1.default_agency_rate = 20.0
-        # 2,100 x 20% x 85% - 100 = 257 > 220: still placing, by 37
+        # 2,100 x 20% x 85% - 100 = 257 > 220, but on the agency's defaults:
+        # figures shown, no recommendation
         self.assertRecordValues(
             band_1,
-            [{"net_agency": 257.0, "recommendation": "place", "difference": 37.0}],
+            [{"net_agency": 257.0, "recommendation": "thin", "difference": 0.0}],
         )
-        assessment.cost_per_hour = 40.0
-        # in-house 340 beats the agency's 257
-        self.assertRecordValues(
-            band_1,
-            [
-                {
-                    "net_inhouse": 340.0,
-                    "recommendation": "keep",
-                    "difference": 83.0,
-                    "net_best": 340.0,
-                }
-            ],
-        )
-        # enough history everywhere: the measured rates, no note
-        assessment.min_history = 1
+        # enough history everywhere: the measured rates, no note, a decision
+        assessment.write({"min_history": 1, "cost_per_hour": 40.0})
         self.assertRecordValues(
             band_1,
             [
@@ -299,15 +292,41 @@ class TestAssessment(AgencyCase):
                     "agency_is_default": False,
                     "agency_rate": 33.33,
                     "commission_rate": 15.0,  # 150 / 1,000
-                    # 2,100 x 33.33% x 85% - 100 = 494.94
+                    # 2,100 x 33.33% x 85% - 100 = 494.94 > 340 in-house
                     "net_agency": 494.94,
                     "note": False,
+                    "recommendation": "place",
+                    "difference": 154.94,
+                    "net_best": 494.94,
                 }
             ],
         )
+        band_2 = self.band(assessment, "91_180")
+        band_2.hours_per_account = 0.0
+        # in-house 300 x 10% = 30 beats the agency's -5
+        self.assertRecordValues(
+            band_2, [{"recommendation": "keep", "difference": 35.0, "net_best": 30.0}]
+        )
+
+    def test_implausible_history_is_flagged(self):
+        """Two cases of 181-365 days and nothing recovered: with a minimum
+        of 1 case that is a measured 0 %, which no one should act on."""
+        assessment = self.assess(min_history=1)
         band_3 = self.band(assessment, "181_365")
         self.assertRecordValues(
-            band_3, [{"inhouse_is_default": False, "inhouse_rate": 0.0}]
+            band_3,
+            [
+                {
+                    "inhouse_is_default": False,
+                    "inhouse_rate": 0.0,
+                    "recommendation": "check",
+                    "difference": 0.0,
+                }
+            ],
+        )
+        self.assertIn(
+            "In-house: nothing recovered over 2 cases (0%): implausible",
+            band_3.note,
         )
 
     def test_thin_history_says_so(self):
@@ -412,7 +431,10 @@ class TestAssessment(AgencyCase):
         self.assertEqual(cell("band_1_90", "inhouse_rate"), "20.00")
         self.assertEqual(cell("band_1_90", "agency_rate"), "80.00*")
         self.assertIn("1,328.00", cell("band_1_90", "net_agency"))
-        self.assertEqual(cell("band_1_90", "recommendation"), "Place with an agency")
+        self.assertEqual(
+            cell("band_1_90", "recommendation"), "None: too little history"
+        )
+        self.assertEqual(cell("band_91_180", "recommendation"), "Place with an agency")
         self.assertIn("2,500.00", cell("band_over_365", "amount"))
         (note,) = tree.xpath("//li[@name='note_181_365']")
         self.assertIn("thin history: 2 cases, default 35% used", note.text_content())
@@ -423,18 +445,15 @@ class TestAssessment(AgencyCase):
             self.env["b2b.collection.assessment"].with_user(self.manager)
         ) as form:
             form.min_history = 3
-            self.assertEqual(form.net_best_total, 1328.0 - 5.0 + 47.5 + 437.5)
-            with form.line_ids.edit(0) as band_1:
-                band_1.default_agency_rate = 20.0
-            # the form recomputes at once: in-house 340 beats the agency's 257
-            self.assertEqual(form.net_best_total, 340.0 - 5.0 + 47.5 + 437.5)
+            # bands without a recommendation count as kept in-house
+            self.assertEqual(form.net_best_total, 340.0 - 5.0 - 29.0 + 215.0)
             with form.line_ids.edit(0) as band_1:
                 band_1.hours_per_account = 3.0
-            # in-house 2,100 x 20% - 2 x 3 h x 40 = 180 < 257
-            self.assertEqual(form.net_best_total, 257.0 - 5.0 + 47.5 + 437.5)
+            # the form recomputes at once: 2,100 x 20% - 2 x 3 h x 40 = 180
+            self.assertEqual(form.net_best_total, 180.0 - 5.0 - 29.0 + 215.0)
         self.assertRecordValues(
             form.record.line_ids[0],
-            [{"inhouse_cost": 240.0, "net_inhouse": 180.0, "recommendation": "place"}],
+            [{"inhouse_cost": 240.0, "net_inhouse": 180.0, "recommendation": "thin"}],
         )
 
     def test_company_isolation(self):

@@ -37,6 +37,8 @@ BAND_DEFAULTS = {
 RECOMMENDATIONS = [
     ("place", "Place"),
     ("keep", "Keep in-house"),
+    ("thin", "None: too little history"),
+    ("check", "None: implausible history"),
     ("none", "None"),
 ]
 
@@ -132,7 +134,9 @@ class B2bCollectionAssessment(models.TransientModel):
     net_best_total = fields.Monetary(
         string="Expected Net Recovery (recommended)",
         compute="_compute_totals",
-        help="Sum over the bands of the better of the two options.",
+        help="Sum over the bands of the better of the two options; a band "
+        "without a recommendation (too little or implausible history) counts "
+        "as kept in-house.",
     )
 
     @api.model

@@ -214,10 +214,17 @@ class B2bCollectionAssessmentLine(models.TransientModel):
         agency, agency_note = self._b2b_agency_figures(
             assessment, figures["agency"].get(self.band, {}), accounts, amount
         )
+        implausible = self._b2b_implausible(inhouse, agency)
         decision = self._b2b_decision(
             accounts, inhouse["net_inhouse"], agency["net_agency"], currency
         )
-        notes = [note for note in (inhouse_note, agency_note) if note]
+        if accounts and implausible:
+            decision = self._b2b_no_decision("check", inhouse["net_inhouse"])
+        elif accounts and (
+            inhouse["inhouse_is_default"] or agency["agency_is_default"]
+        ):
+            decision = self._b2b_no_decision("thin", inhouse["net_inhouse"])
+        notes = [note for note in (inhouse_note, agency_note, *implausible) if note]
         self.update(
             {
                 "account_count": accounts,
@@ -310,6 +317,35 @@ class B2bCollectionAssessmentLine(models.TransientModel):
                 amount * rate / 100.0 * (1 - commission_rate / 100.0) - fees
             ),
         }, note
+
+    def _b2b_implausible(self, inhouse, agency):
+        """What in the measured history is not to be believed without a look:
+        nothing at all recovered over enough cases (payments not recorded,
+        say). One sentence each."""
+        notes = []
+        if not inhouse["inhouse_is_default"] and not inhouse["inhouse_recovered"]:
+            notes.append(
+                _(
+                    "In-house: nothing recovered over %(cases)s cases (0%%): "
+                    "implausible; check that the payments are recorded.",
+                    cases=inhouse["inhouse_cases"],
+                )
+            )
+        if not agency["agency_is_default"] and not agency["agency_recovered"]:
+            notes.append(
+                _(
+                    "Agency: nothing recovered over %(cases)s placements (0%%): "
+                    "implausible; check the agencies' reported payments.",
+                    cases=agency["agency_cases"],
+                )
+            )
+        return notes
+
+    @api.model
+    def _b2b_no_decision(self, why, net_inhouse):
+        """No recommendation (``why``: thin or implausible history): the
+        band counts as kept in-house, as it is."""
+        return {"recommendation": why, "difference": 0.0, "net_best": net_inhouse}
 
     @api.model
     def _b2b_decision(self, accounts, net_inhouse, net_agency, currency):
