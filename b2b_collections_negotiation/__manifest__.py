@@ -20,4 +20,7 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/b2b_collections_negotiation_demo.xml",
+    ],
 }

@@ -123,6 +123,24 @@ class ResCompany(models.Model):
         return env, journal, bank, partners
 
     @api.model
+    def _b2b_demo_expense_account(self, company, code, name):
+        """The company's expense account ``code`` of the demo story, created
+        when its chart has none (the feature chapters book on accounts named
+        for what they hold, not on the chart's first expense account)."""
+        Account = self.env["account.account"].with_company(company)
+        account = Account.search(
+            [*Account._check_company_domain(company), ("code", "=", code)], limit=1
+        )
+        return account or Account.create(
+            {
+                "code": code,
+                "name": name,
+                "account_type": "expense",
+                "company_ids": [Command.link(company.id)],
+            }
+        )
+
+    @api.model
     def _b2b_load_demo(self, company=None, seed=42):
         company = company or self.env.company
         env, journal, bank, existing = self._b2b_demo_context(company)

@@ -91,15 +91,10 @@ class ResCompany(models.Model):
                 )
             )
             agents[agencies[-1]] = agent
-        expense = env["account.account"].search(
-            [
-                *env["account.account"]._check_company_domain(company),
-                ("account_type", "=", "expense"),
-            ],
-            limit=1,
-        )
-        if expense and not company.b2b_agency_commission_account_id:
-            company.b2b_agency_commission_account_id = expense
+        if not company.b2b_agency_commission_account_id:
+            company.b2b_agency_commission_account_id = self._b2b_demo_expense_account(
+                company, "626100", "Collection Agency Commissions"
+            )
         return agencies, agents
 
     @api.model
