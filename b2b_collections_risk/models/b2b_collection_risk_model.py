@@ -258,7 +258,10 @@ def _fit_and_score(history, today, min_paid):
             dates=out["date_refusal"] is None,
         )
         out["learner"] = learner
-    known_probability, _days, _raw, _c = _predict(h, known, h.date[known], learner)
+    # the features of the known invoices at their dates: already computed
+    known_probability = _predict_from(
+        X[known], {k: v[known] for k, v in raw.items()}, learner
+    )[0]
     tail = rl.conditional_tail(days_known, known_probability)
     out["open"] = _score_open(h, today, learner, tail)
     out["customers"] = _grade_customers(h, today, learner)
@@ -269,12 +272,17 @@ def _predict(h, rows, t, learner, **overrides):
     """Probability, days late, raw figures and each feature's push, of the
     model where it was accepted, else of the scorecard and the baseline."""
     X, raw = rf.features(h, rows, t, **overrides)
+    return _predict_from(X, raw, learner)
+
+
+def _predict_from(X, raw, learner):
+    """``_predict`` of a feature matrix ``X`` and its ``raw`` figures."""
     if learner is not None and learner.use_probability:
         probability = learner.probability(X)
         contributions = learner.contributions(X)
     else:
         probability = rl.scorecard_probability(raw)
-        contributions = np.zeros((len(rows), len(rf.FEATURE_NAMES)))
+        contributions = np.zeros((len(X), len(rf.FEATURE_NAMES)))
         for name, points in rl.scorecard_points(raw).items():
             contributions[:, rf.FEATURE_NAMES.index(name)] = points
     if learner is not None and learner.use_dates:
